@@ -1,0 +1,69 @@
+package ebm4j.cli;
+
+import ebm4j.UserError;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code ebm4j} command. Exit codes: 0 success, 1 internal failure, 2 bad usage or bad input
+ * (one line on stderr, no stack trace unless --verbose), 130/143 when stopped by SIGINT/SIGTERM
+ * after saving a checkpoint.
+ */
+@Command(name = "ebm4j", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        header = "Joint energy-based model of MNIST: a classifier that also generates digits.",
+        description = "Trains an MLP whose 10 scores classify digits and whose LogSumExp is an image "
+                + "energy sampled by Langevin dynamics, on the GPU (JCuda, CUDA kernels, cuBLAS) or the CPU.",
+        subcommands = {TrainCommand.class, SampleCommand.class, EvalCommand.class, BenchCommand.class,
+                DataCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: give one of "
+                + String.join(", ", spec.subcommands().keySet()));
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(newCommandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true))
+                .execute(args));
+    }
+
+    /** The command line used by main and by the tests, with ebm4j's error handling installed. */
+    public static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            boolean verbose = parseResult.hasMatchedOption("--verbose")
+                    || (parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("--verbose"));
+            Throwable root = ex;
+            if (root instanceof UserError) {
+                commandLine.getErr().println("ebm4j: error: " + root.getMessage());
+                if (verbose) {
+                    root.printStackTrace(commandLine.getErr());
+                }
+                return EXIT_USAGE;
+            }
+            commandLine.getErr().println("ebm4j: internal error: " + root
+                    + (verbose ? "" : " (run with --verbose for the stack trace)"));
+            if (verbose) {
+                root.printStackTrace(commandLine.getErr());
+            }
+            return 1;
+        });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("ebm4j: error: " + ex.getMessage());
+            c.getErr().println("run '" + c.getCommandSpec().qualifiedName() + " --help' for usage");
+            return EXIT_USAGE;
+        });
+        return cl;
+    }
+}

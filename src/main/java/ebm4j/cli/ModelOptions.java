@@ -1,0 +1,37 @@
+package ebm4j.cli;
+
+import ebm4j.config.TrainConfig;
+import ebm4j.train.LangevinSampler;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options of commands that load a trained model and may sample from it. */
+final class ModelOptions {
+    @Option(names = {"--checkpoint", "-c"}, required = true, paramLabel = "CKPT",
+            description = "Checkpoint folder, its model.safetensors, or a run folder (newest checkpoint).")
+    Path checkpoint;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Langevin steps (default: the checkpoint's).")
+    Integer steps;
+
+    @Option(names = "--alpha", paramLabel = "A", description = "Langevin step size (default: the checkpoint's).")
+    Float alpha;
+
+    @Option(names = "--sigma", paramLabel = "S", description = "Langevin noise std (default: the checkpoint's).")
+    Float sigma;
+
+    @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Sampling seed (default 0).")
+    long seed;
+
+    /** The chain: the checkpoint's training settings unless overridden; all values checked. */
+    LangevinSampler.Chain chain(TrainConfig config) {
+        int n = steps != null ? steps : config.langevinSteps();
+        float a = alpha != null ? alpha : config.langevinAlpha();
+        float s = sigma != null ? sigma : config.langevinSigma();
+        if (n < 0 || !(a >= 0) || !(s >= 0) || !Float.isFinite(a) || !Float.isFinite(s)) {
+            throw new ebm4j.UserError("--steps, --alpha and --sigma must be finite and >= 0, got "
+                    + n + ", " + a + ", " + s);
+        }
+        return new LangevinSampler.Chain(n, a, s, config.langevinGradClip(), config.energySign().sign());
+    }
+}

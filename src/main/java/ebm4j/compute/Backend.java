@@ -1,0 +1,160 @@
+package ebm4j.compute;
+
+/**
+ * The compute seam. {@code EnergyNet}, {@code LangevinSampler} and {@code Trainer} are written
+ * once against this interface; {@code CpuBackend} is the reference and {@code CudaBackend} must
+ * match it op for op (see the Backend contract tests).
+ *
+ * <p>Conventions: matrices are row-major float32; shapes are given as (rows, cols). Outputs come
+ * first, inputs next, sizes last. No op reads a result back to the host except the explicit
+ * {@code download} calls, so a sequence of ops can be captured as a CUDA graph and replayed.
+ * Values that change from one training step to the next (RNG step, Adam step, batch cursor) live
+ * in {@link IntBuf} counters that ops read from memory; host-side arguments are fixed per run.
+ *
+ * <p>Randomness: every random op draws from Philox4x32-10 with key {@code seed} and counter
+ * {@code (i/4, step lo, step hi, stream)}, where {@code step} is read from {@code counters[0..1]}
+ * (see {@link Counters}) and {@code stream} is a per-call constant chosen by the caller, so the CPU
+ * and GPU draw the same numbers (see {@code ebm4j.compute.Philox}).
+ */
+public interface Backend extends AutoCloseable {
+
+    /** "cpu" or "cuda". */
+    String name();
+
+    /** One line for run headers: device, threads, GEMM implementation. */
+    String describe();
+
+    // ---- memory -------------------------------------------------------------------------
+
+    /** Zero-filled float buffer of {@code n} elements. */
+    Buf alloc(long n);
+
+    /** Zero-filled int buffer of {@code n} elements. */
+    IntBuf allocInt(long n);
+
+    /** dst[dstOff .. dstOff+n) = src[srcOff .. srcOff+n). Synchronous. */
+    void upload(Buf dst, long dstOff, float[] src, int srcOff, int n);
+
+    void uploadInt(IntBuf dst, long dstOff, int[] src, int srcOff, int n);
+
+    /** dst[dstOff .. dstOff+n) = src[srcOff .. srcOff+n). Waits for queued work first. */
+    void download(float[] dst, int dstOff, Buf src, long srcOff, int n);
+
+    void downloadInt(int[] dst, int dstOff, IntBuf src, long srcOff, int n);
+
+    default void upload(Buf dst, float[] src) { upload(dst, 0, src, 0, src.length); }
+
+    default float[] download(Buf src) {
+        float[] out = new float[Math.toIntExact(src.size())];
+        download(out, 0, src, 0, out.length);
+        return out;
+    }
+
+    default int[] downloadInt(IntBuf src) {
+        int[] out = new int[Math.toIntExact(src.size())];
+        downloadInt(out, 0, src, 0, out.length);
+        return out;
+    }
+
+    /** x[0..n) = value. */
+    void fill(Buf x, long n, float value);
+
+    /** dst[0..n) = src[0..n). */
+    void copy(Buf dst, Buf src, long n);
+
+    // ---- linear algebra -------------------------------------------------------------------
+
+    /**
+     * Row-major C = alpha * op(A) * op(B) + beta * C. op(A) is (M,K), op(B) is (K,N), C is (M,N);
+     * lda/ldb/ldc are the row strides of A, B and C as stored.
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k,
+              float alpha, Buf a, int lda, Buf b, int ldb, float beta, Buf c, int ldc);
+
+    /** out:(B,N) = elu(out + bias), in place. bias:(N). ELU alpha is 1. */
+    void biasElu(Buf out, Buf bias, int rows, int cols);
+
+    /** out:(B,N) += bias:(N), in place (the linear output layer). */
+    void addBias(Buf out, Buf bias, int rows, int cols);
+
+    /**
+     * grad:(n) *= elu'(pre-activation), in place, using the ELU output {@code out}:
+     * the derivative is 1 where out > 0, else out + 1 (= exp(pre)).
+     */
+    void eluBackward(Buf grad, Buf out, long n);
+
+    /** out:(N) = sum over rows of in:(B,N) + beta * out. Fixed summation order (deterministic). */
+    void columnSums(Buf out, Buf in, int rows, int cols, float beta);
+
+    // ---- energies and losses --------------------------------------------------------------
+
+    /**
+     * Sampler head: per row of scores:(B,C), dScores = sign * softmax(scores), i.e. the gradient
+     * of E = sign * LogSumExp(scores). Also writes energy:(B) = sign * LSE if energy is non-null.
+     */
+    void energyGrad(Buf dScores, Buf energy, Buf scores, int rows, int classes, float sign);
+
+    /**
+     * The hybrid loss on a stacked batch: scores:(2B,C), rows [0,B) real with labels:(B), rows
+     * [B,2B) sampled. Writes dScores:(2B,C) = dL/dscores and adds this batch's statistics into
+     * stats (see {@link LossStats} for the layout). See {@link HybridLossSpec} for the loss.
+     */
+    void hybridLossGrad(Buf dScores, Buf stats, Buf scores, IntBuf labels, int batch, int classes,
+                        HybridLossSpec spec);
+
+    // ---- sampling ----------------------------------------------------------------------------
+
+    /** x[0..n) = lo + (hi-lo) * U, U uniform in [0,1) from Philox (stream, counters step). */
+    void uniformFill(Buf x, long n, float lo, float hi, long seed, IntBuf counters, int stream);
+
+    /**
+     * One Langevin step, fused: x = x - alpha * clip(grad, gradClip) + sigma * N(0,1).
+     * gradClip <= 0 means no clipping. Noise from Philox (stream, counters step).
+     */
+    void langevinUpdate(Buf x, Buf grad, long n, float alpha, float sigma, float gradClip,
+                        long seed, IntBuf counters, int stream);
+
+    /** Noise injection: x += sigma * N(0,1), from Philox (stream, counters step). */
+    void addNoise(Buf x, long n, float sigma, long seed, IntBuf counters, int stream);
+
+    /** x = min(max(x, lo), hi), in place. */
+    void clamp(Buf x, long n, float lo, float hi);
+
+    // ---- data ----------------------------------------------------------------------------------
+
+    /**
+     * out:(rows,cols) row r = table row perm[cursor + r]; labelsOut:(rows) likewise from labels
+     * (labelsOut and labels may be null). cursor is read from counters[{@link Counters#CURSOR}].
+     */
+    void gatherRows(Buf out, IntBuf labelsOut, Buf table, IntBuf labels, IntBuf perm,
+                    IntBuf counters, int rows, int cols);
+
+    /** counters[index] += delta (a 64-bit pair when index is {@link Counters#STEP_LO}). */
+    void increment(IntBuf counters, int index, int delta);
+
+    // ---- optimiser -------------------------------------------------------------------------------
+
+    /**
+     * Adam over n parameters in one pass. The step t is counters[{@link Counters#ADAM_T}] + 1 (the
+     * caller increments the counter afterwards); lr is warmed up linearly over spec.warmupSteps.
+     */
+    void adamStep(Buf params, Buf grads, Buf m, Buf v, long n, IntBuf counters, AdamSpec spec);
+
+    // ---- execution ------------------------------------------------------------------------------
+
+    /**
+     * Runs {@code body}, a sequence of ops whose host arguments are the same every time it is
+     * called with this {@code key}. The CUDA backend captures it as a graph on first use and
+     * replays the graph afterwards; the CPU backend simply runs it.
+     */
+    void repeatable(String key, Runnable body);
+
+    /** Waits until all queued work has finished. */
+    void synchronize();
+
+    /** A timer for named phases: host clocks on the CPU, CUDA events on the GPU. */
+    PhaseTimer timer();
+
+    @Override
+    void close();
+}

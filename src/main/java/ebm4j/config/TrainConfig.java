@@ -1,0 +1,95 @@
+package ebm4j.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every hyperparameter of a training run, validated (see {@link ConfigLoader}). Keys in
+ * properties files are the original project's flag names ({@code batch_size}, ...).
+ *
+ * @param epochs           passes over the training set
+ * @param batchSize        real images per batch (the sampler draws as many negatives)
+ * @param langevinSteps    Langevin steps per negative batch
+ * @param langevinAlpha    step size on the energy gradient
+ * @param langevinSigma    standard deviation of the injected Gaussian noise
+ * @param lr               Adam learning rate
+ * @param logFile          log file name inside the run folder
+ * @param hiddenDims       hidden layer widths of EnergyNet
+ * @param figureEvery      write a sample grid every N epochs
+ * @param seed             seeds initialisation, shuffling and all Philox streams
+ * @param energySign       REFERENCE (E = LSE) or JEM (E = -LSE)
+ * @param objective        JOINT (classifier + energy model) or CLASSIFIER (cross-entropy only)
+ * @param energyL2         weight of the energy-magnitude penalty (0 = off)
+ * @param langevinGradClip per-element clip of the Langevin gradient (0 = off)
+ * @param dataNoise        std of Gaussian noise added to real images (0 = off)
+ * @param warmupSteps      linear learning-rate warm-up length in batches (0 = off)
+ * @param adamBeta1        Adam beta1
+ * @param adamBeta2        Adam beta2
+ */
+public record TrainConfig(
+        int epochs,
+        int batchSize,
+        int langevinSteps,
+        float langevinAlpha,
+        float langevinSigma,
+        float lr,
+        String logFile,
+        List<Integer> hiddenDims,
+        int figureEvery,
+        long seed,
+        EnergySign energySign,
+        Objective objective,
+        float energyL2,
+        float langevinGradClip,
+        float dataNoise,
+        int warmupSteps,
+        float adamBeta1,
+        float adamBeta2) {
+
+    public enum EnergySign {
+        REFERENCE(1f), JEM(-1f);
+
+        private final float sign;
+
+        EnergySign(float sign) {
+            this.sign = sign;
+        }
+
+        /** +1 when E = LSE(s), -1 when E = -LSE(s). */
+        public float sign() {
+            return sign;
+        }
+    }
+
+    public enum Objective { JOINT, CLASSIFIER }
+
+    public TrainConfig {
+        hiddenDims = List.copyOf(hiddenDims);
+    }
+
+    /** The values as properties-file keys and strings, in a stable order (for logs and checkpoints). */
+    public Map<String, String> toProperties() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("epochs", Integer.toString(epochs));
+        p.put("batch_size", Integer.toString(batchSize));
+        p.put("langevin_steps", Integer.toString(langevinSteps));
+        p.put("langevin_alpha", Float.toString(langevinAlpha));
+        p.put("langevin_sigma", Float.toString(langevinSigma));
+        p.put("lr", Float.toString(lr));
+        p.put("log_file", logFile);
+        p.put("hidden_dims", hiddenDims.stream().map(String::valueOf)
+                .reduce((a, b) -> a + "," + b).orElse(""));
+        p.put("figure_every", Integer.toString(figureEvery));
+        p.put("seed", Long.toString(seed));
+        p.put("energy_sign", energySign.name().toLowerCase());
+        p.put("objective", objective.name().toLowerCase());
+        p.put("energy_l2", Float.toString(energyL2));
+        p.put("langevin_grad_clip", Float.toString(langevinGradClip));
+        p.put("data_noise", Float.toString(dataNoise));
+        p.put("warmup_steps", Integer.toString(warmupSteps));
+        p.put("adam_beta1", Float.toString(adamBeta1));
+        p.put("adam_beta2", Float.toString(adamBeta2));
+        return p;
+    }
+}

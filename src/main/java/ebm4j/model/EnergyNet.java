@@ -1,0 +1,190 @@
+package ebm4j.model;
+
+import ebm4j.compute.Backend;
+import ebm4j.compute.Buf;
+import ebm4j.compute.Philox;
+
+/**
+ * The MLP that gives 10 scores per image, written once against {@link Backend}: ELU after every
+ * hidden layer, a linear output layer. It owns the activation and gradient workspace for up to
+ * {@code capacity} rows; the parameters, their gradients and Adam's moments live in flat buffers
+ * laid out by {@link ParameterLayout}.
+ *
+ * <p>Shapes: x (rows, in), weight_l (out_l, in_l), h_l (rows, out_l), scores (rows, classes).
+ */
+public final class EnergyNet implements AutoCloseable {
+    /** Philox stream for the initial weights (step 0); sampling streams start elsewhere. */
+    public static final int INIT_STREAM = 0x7fff0000;
+
+    private final Backend backend;
+    private final ParameterLayout layout;
+    private final int capacity;
+    private final Buf params;
+    private final Buf grads;
+    /** activations[l] = output of layer l (post-ELU for hidden layers, scores for the last). */
+    private final Buf[] activations;
+    private final Buf gradA;
+    private final Buf gradB;
+    // Views made once: the sampler calls forward/backward thousands of times per epoch.
+    private final Buf[] weights;
+    private final Buf[] biases;
+    private final Buf[] weightGrads;
+    private final Buf[] biasGrads;
+
+    public EnergyNet(Backend backend, ParameterLayout layout, int capacity) {
+        this.backend = backend;
+        this.layout = layout;
+        this.capacity = capacity;
+        params = backend.alloc(layout.size());
+        grads = backend.alloc(layout.size());
+        activations = new Buf[layout.layers()];
+        for (int l = 0; l < layout.layers(); l++) {
+            activations[l] = backend.alloc((long) capacity * layout.out(l));
+        }
+        gradA = backend.alloc((long) capacity * layout.maxWidth());
+        gradB = backend.alloc((long) capacity * layout.maxWidth());
+        int layers = layout.layers();
+        weights = new Buf[layers];
+        biases = new Buf[layers];
+        weightGrads = new Buf[layers];
+        biasGrads = new Buf[layers];
+        for (int l = 0; l < layers; l++) {
+            weights[l] = params.slice(layout.weightOffset(l), layout.weightSize(l));
+            biases[l] = params.slice(layout.biasOffset(l), layout.out(l));
+            weightGrads[l] = grads.slice(layout.weightOffset(l), layout.weightSize(l));
+            biasGrads[l] = grads.slice(layout.biasOffset(l), layout.out(l));
+        }
+    }
+
+    public ParameterLayout layout() {
+        return layout;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public Buf params() {
+        return params;
+    }
+
+    public Buf grads() {
+        return grads;
+    }
+
+    /** Scores of the last forward pass, (rows, classes). */
+    public Buf scores(int rows) {
+        return activations[layout.layers() - 1].slice(0, (long) rows * layout.outputs());
+    }
+
+    /**
+     * PyTorch's default nn.Linear initialisation, U(-1/sqrt(in), 1/sqrt(in)) for weights and
+     * biases, drawn from Philox on the host so every backend starts from the same bits.
+     */
+    public static float[] initialParameters(ParameterLayout layout, long seed) {
+        float[] p = new float[Math.toIntExact(layout.size())];
+        for (int l = 0; l < layout.layers(); l++) {
+            float bound = (float) (1.0 / Math.sqrt(layout.in(l)));
+            int w = Math.toIntExact(layout.weightSize(l));
+            float[] tmp = new float[w + layout.out(l)];
+            Philox.uniforms(seed, 0, INIT_STREAM + l, 0, tmp, tmp.length, -bound, bound);
+            System.arraycopy(tmp, 0, p, Math.toIntExact(layout.weightOffset(l)), tmp.length);
+        }
+        return p;
+    }
+
+    public void initialise(long seed) {
+        backend.upload(params, initialParameters(layout, seed));
+    }
+
+    private Buf weight(int l) {
+        return weights[l];
+    }
+
+    private Buf bias(int l) {
+        return biases[l];
+    }
+
+    private Buf weightGrad(int l) {
+        return weightGrads[l];
+    }
+
+    private Buf biasGrad(int l) {
+        return biasGrads[l];
+    }
+
+    private Buf input(Buf x, int l) {
+        return l == 0 ? x : activations[l - 1];
+    }
+
+    private void checkRows(int rows) {
+        if (rows < 1 || rows > capacity) {
+            throw new IllegalArgumentException("rows " + rows + " outside [1, " + capacity + "]");
+        }
+    }
+
+    /** scores (rows, classes) = net(x). x:(rows, inputs). Returns the scores view. */
+    public Buf forward(Buf x, int rows) {
+        checkRows(rows);
+        for (int l = 0; l < layout.layers(); l++) {
+            int in = layout.in(l), out = layout.out(l);
+            Buf h = activations[l];
+            // h (rows,out) = input (rows,in) . weight^T (in,out)
+            backend.gemm(false, true, rows, out, in, 1f, input(x, l), in, weight(l), in, 0f, h, out);
+            if (l < layout.layers() - 1) {
+                backend.biasElu(h, bias(l), rows, out);
+            } else {
+                backend.addBias(h, bias(l), rows, out);
+            }
+        }
+        return scores(rows);
+    }
+
+    /**
+     * Back-propagates dScores (rows, classes) through the last forward pass. With
+     * {@code weightGrads} it overwrites the parameter gradients; with {@code dx} non-null it
+     * writes dL/dx (rows, inputs) there. The sampler needs only dx, training only the weights.
+     */
+    public void backward(Buf dScores, int rows, Buf x, boolean weightGrads, Buf dx) {
+        checkRows(rows);
+        Buf dOut = dScores;
+        for (int l = layout.layers() - 1; l >= 0; l--) {
+            int in = layout.in(l), out = layout.out(l);
+            if (weightGrads) {
+                // dW (out,in) = dOut^T (out,rows) . input (rows,in);  db (out) = column sums of dOut
+                backend.gemm(true, false, out, in, rows, 1f, dOut, out, input(x, l), in, 0f, weightGrad(l), in);
+                backend.columnSums(biasGrad(l), dOut, rows, out, 0f);
+            }
+            if (l == 0 && dx == null) {
+                break;
+            }
+            Buf dIn = l == 0 ? dx : (dOut == gradA ? gradB : gradA);
+            // dIn (rows,in) = dOut (rows,out) . weight (out,in)
+            backend.gemm(false, false, rows, in, out, 1f, dOut, out, weight(l), in, 0f, dIn, in);
+            if (l > 0) {
+                backend.eluBackward(dIn, activations[l - 1], (long) rows * in);
+            }
+            dOut = dIn;
+        }
+    }
+
+    /** Scratch for dScores, (capacity, classes); shared by the sampler and the loss. */
+    public Buf newScoresBuffer() {
+        return backend.alloc((long) capacity * layout.outputs());
+    }
+
+    @Override
+    public void close() {
+        params.close();
+        grads.close();
+        for (Buf a : activations) {
+            a.close();
+        }
+        gradA.close();
+        gradB.close();
+    }
+}

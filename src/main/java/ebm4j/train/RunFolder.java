@@ -1,0 +1,141 @@
+package ebm4j.train;
+
+import ebm4j.UserError;
+import ebm4j.data.Dataset;
+import ebm4j.report.Chart;
+import ebm4j.report.ImageGrid;
+import ebm4j.report.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The folder of one run (DESIGN.md §5) and everything written into it: figures, metrics.jsonl,
+ * timing.json, checkpoints/. Creating it checks up front that it is writable, so a bad --out
+ * fails before any training time is spent.
+ */
+public final class RunFolder {
+    private static final int GRID = 64;
+    private static final int GRID_COLUMNS = 8;
+    private final Path root;
+
+    public RunFolder(Path root) {
+        this.root = root;
+        try {
+            Files.createDirectories(figures());
+            Files.createDirectories(checkpoints());
+            Path probe = Files.createTempFile(root, ".write-test", ".tmp");
+            Files.delete(probe);
+        } catch (IOException | SecurityException e) {
+            throw new UserError("cannot write the run folder " + root + " (" + e.getMessage()
+                    + "); choose another with --out");
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path figures() {
+        return root.resolve("figures");
+    }
+
+    public Path checkpoints() {
+        return root.resolve("checkpoints");
+    }
+
+    public Path metricsFile() {
+        return root.resolve("metrics.jsonl");
+    }
+
+    void writeRealImages(Dataset train) throws IOException {
+        int count = Math.min(GRID, train.count());
+        float[] x = new float[count * Dataset.PIXELS];
+        System.arraycopy(train.images(), 0, x, 0, x.length);
+        ImageGrid.write(figures().resolve("real_images.png"), x, count, GRID_COLUMNS);
+    }
+
+    void writeGeneratedImages(int epoch, float[] samples, int rows) throws IOException {
+        ImageGrid.write(figures().resolve("generated_epoch_" + epoch + ".png"), samples, Math.min(GRID, rows),
+                GRID_COLUMNS);
+    }
+
+    void writeFinalImages(float[] samples, int rows) throws IOException {
+        ImageGrid.write(figures().resolve("final_generated_images.png"), samples, Math.min(GRID, rows),
+                GRID_COLUMNS);
+    }
+
+    void appendMetrics(EpochMetrics m) throws IOException {
+        Files.writeString(metricsFile(), Json.write(m.toJson()) + "\n", StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** Metrics of earlier epochs of this run folder (when resuming), else empty. */
+    @SuppressWarnings("unchecked")
+    List<EpochMetrics> previousMetrics() throws IOException {
+        List<EpochMetrics> out = new ArrayList<>();
+        if (!Files.exists(metricsFile())) {
+            return out;
+        }
+        for (String line : Files.readAllLines(metricsFile(), StandardCharsets.UTF_8)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            Map<String, Object> m = (Map<String, Object>) Json.parse(line);
+            out.add(new EpochMetrics(num(m, "epoch").intValue(), num(m, "batches").intValue(),
+                    d(m, "train_loss"), d(m, "train_clf"), d(m, "train_gen"), d(m, "e_real"), d(m, "e_sample"),
+                    d(m, "train_acc"), d(m, "test_loss"), d(m, "test_acc"), d(m, "test_energy"),
+                    d(m, "test_ece"), d(m, "images_per_s"), d(m, "seconds")));
+        }
+        return out;
+    }
+
+    private static Number num(Map<String, Object> m, String k) {
+        Object v = m.get(k);
+        return v instanceof Number n ? n : Double.NaN;
+    }
+
+    private static double d(Map<String, Object> m, String k) {
+        return num(m, k).doubleValue();
+    }
+
+    void writeLossCurves(List<EpochMetrics> history) throws IOException {
+        int n = history.size();
+        double[] x = new double[n], train = new double[n], test = new double[n], clf = new double[n],
+                acc = new double[n], trainAcc = new double[n], eReal = new double[n], eSample = new double[n];
+        for (int i = 0; i < n; i++) {
+            EpochMetrics m = history.get(i);
+            x[i] = m.epoch();
+            train[i] = m.trainLoss();
+            clf[i] = m.trainClf();
+            test[i] = m.testLoss();
+            acc[i] = m.testAccuracy();
+            trainAcc[i] = m.trainAccuracy();
+            eReal[i] = m.energyReal();
+            eSample[i] = m.energySample();
+        }
+        Chart.lines(figures().resolve("loss_curves.png"), "Training curves", List.of(
+                new Chart.Panel("Loss", "epoch", "loss", List.of(
+                        new Chart.Series("train total", x, train),
+                        new Chart.Series("train cross-entropy", x, clf),
+                        new Chart.Series("test cross-entropy", x, test))),
+                new Chart.Panel("Accuracy", "epoch", "accuracy", List.of(
+                        new Chart.Series("test", x, acc),
+                        new Chart.Series("train", x, trainAcc))),
+                new Chart.Panel("Mean energy", "epoch", "E", List.of(
+                        new Chart.Series("real", x, eReal),
+                        new Chart.Series("samples", x, eSample)))));
+    }
+
+    void writeTiming(Timing timing, String device) throws IOException {
+        Map<String, Object> json = new java.util.LinkedHashMap<>();
+        json.put("device", device);
+        json.putAll(timing.toJson());
+        Files.writeString(root.resolve("timing.json"), Json.write(json) + "\n", StandardCharsets.UTF_8);
+    }
+}

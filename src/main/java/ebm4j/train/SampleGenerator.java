@@ -1,0 +1,56 @@
+package ebm4j.train;
+
+import ebm4j.compute.Backend;
+import ebm4j.compute.Buf;
+import ebm4j.compute.Counters;
+import ebm4j.compute.IntBuf;
+import ebm4j.model.EnergyNet;
+
+/**
+ * Draws many samples from a trained model in chunks of the network's capacity, unconditionally
+ * or for requested classes, and returns them on the host. Chunk k uses Philox step k, so the
+ * result depends only on (model, seed, count, classes), never on the chunk size's history.
+ */
+public final class SampleGenerator {
+    private SampleGenerator() {}
+
+    /**
+     * @param classes null for unconditional samples, else the class of each of the count rows
+     * @return images (count, inputs) in [-1, 1]
+     */
+    public static float[] generate(EnergyNet net, LangevinSampler.Chain chain, long seed, int count, int[] classes) {
+        Backend b = net.backend();
+        int inputs = net.layout().inputs(), outputs = net.layout().outputs();
+        int chunk = net.capacity();
+        float[] out = new float[count * inputs];
+        try (Buf dScores = net.newScoresBuffer();
+             Buf x = b.alloc((long) chunk * inputs);
+             Buf classGrad = b.alloc((long) chunk * outputs);
+             IntBuf counters = b.allocInt(Counters.SIZE)) {
+            LangevinSampler sampler = new LangevinSampler(net, dScores);
+            try {
+                int[] c = new int[Counters.SIZE];
+                for (int start = 0, k = 0; start < count; start += chunk, k++) {
+                    int rows = Math.min(chunk, count - start);
+                    c[Counters.STEP_LO] = k;
+                    b.uploadInt(counters, 0, c, 0, c.length);
+                    Buf xs = x.slice(0, (long) rows * inputs);
+                    if (classes == null) {
+                        sampler.sample(xs, rows, chain, seed, counters);
+                    } else {
+                        float[] grad = new float[rows * outputs];
+                        for (int r = 0; r < rows; r++) {
+                            grad[r * outputs + classes[start + r]] = chain.energySign();
+                        }
+                        b.upload(classGrad, 0, grad, 0, grad.length);
+                        sampler.sampleConditional(xs, rows, chain, seed, counters, classGrad);
+                    }
+                    b.download(out, start * inputs, xs, 0, rows * inputs);
+                }
+            } finally {
+                sampler.close();
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,154 @@
+package ebm4j.train;
+
+import ebm4j.compute.AdamSpec;
+import ebm4j.compute.Backend;
+import ebm4j.compute.Buf;
+import ebm4j.compute.Counters;
+import ebm4j.compute.HybridLossSpec;
+import ebm4j.compute.IntBuf;
+import ebm4j.compute.LossStats;
+import ebm4j.compute.PhaseTimer;
+import ebm4j.config.TrainConfig;
+import ebm4j.model.EnergyNet;
+
+/**
+ * One training step of the joint model, queued on the backend with no host synchronisation:
+ * gather a batch from the device-resident training set, draw as many Langevin negatives, run
+ * one forward and one backward pass over the stacked (2B, 784) batch [real; sampled], take an
+ * Adam step, and advance the counters. Its host arguments depend only on the batch size, so the
+ * CUDA backend captures it once per batch size and replays it.
+ */
+public final class TrainStep implements AutoCloseable {
+    /** Phase names in timing reports. */
+    public static final String DATA = "data", SAMPLING = "langevin", FORWARD_BACKWARD = "forward_backward",
+            OPTIMIZER = "optimizer";
+
+    private final Backend backend;
+    private final EnergyNet net;
+    private final TrainConfig config;
+    private final LangevinSampler sampler;
+    private final Buf stacked;
+    private final Buf dScores;
+    private final IntBuf labels;
+    private final Buf adamM;
+    private final Buf adamV;
+    private final IntBuf counters;
+    private final Buf stats;
+    private final HybridLossSpec loss;
+    private final AdamSpec adam;
+    private final LangevinSampler.Chain chain;
+    private final PhaseTimer timer;
+
+    public TrainStep(EnergyNet net, TrainConfig config, IntBuf counters, Buf stats) {
+        this.backend = net.backend();
+        this.net = net;
+        this.config = config;
+        this.counters = counters;
+        this.stats = stats;
+        int batch = config.batchSize();
+        int inputs = net.layout().inputs();
+        stacked = backend.alloc(2L * batch * inputs);
+        dScores = net.newScoresBuffer();
+        labels = backend.allocInt(batch);
+        adamM = backend.alloc(net.layout().size());
+        adamV = backend.alloc(net.layout().size());
+        sampler = new LangevinSampler(net, dScores);
+        boolean joint = config.objective() == TrainConfig.Objective.JOINT;
+        loss = new HybridLossSpec(config.energySign().sign(), joint ? 1f : 0f, joint ? config.energyL2() : 0f);
+        adam = new AdamSpec(config.lr(), config.adamBeta1(), config.adamBeta2(), 1e-8f, config.warmupSteps());
+        chain = new LangevinSampler.Chain(config.langevinSteps(), config.langevinAlpha(), config.langevinSigma(),
+                config.langevinGradClip(), config.energySign().sign());
+        timer = backend.timer();
+    }
+
+    public Buf adamM() {
+        return adamM;
+    }
+
+    public Buf adamV() {
+        return adamV;
+    }
+
+    public PhaseTimer timer() {
+        return timer;
+    }
+
+    /** The negatives of the last step, (rows, inputs). */
+    public Buf lastSamples(int rows) {
+        long n = (long) rows * net.layout().inputs();
+        return stacked.slice(n, n);
+    }
+
+    /**
+     * Queues one step on a batch of {@code rows} real images taken at the permutation cursor.
+     *
+     * @param table    training images (n, inputs) on the backend
+     * @param tableY   training labels (n)
+     * @param perm     this epoch's permutation of [0, n)
+     */
+    public void enqueue(int rows, Buf table, IntBuf tableY, IntBuf perm) {
+        backend.repeatable("train-step-" + rows, () -> body(rows, table, tableY, perm));
+    }
+
+    private void body(int rows, Buf table, IntBuf tableY, IntBuf perm) {
+        int inputs = net.layout().inputs();
+        long n = (long) rows * inputs;
+        Buf real = stacked.slice(0, n);
+        Buf negatives = stacked.slice(n, n);
+        long seed = config.seed();
+
+        timer.begin(DATA);
+        backend.gatherRows(real, labels, table, tableY, perm, counters, rows, inputs);
+        backend.increment(counters, Counters.CURSOR, rows);
+        if (config.dataNoise() > 0) {
+            backend.addNoise(real, n, config.dataNoise(), seed, counters, LangevinSampler.DATA_NOISE_STREAM);
+        }
+        timer.end(DATA);
+
+        timer.begin(SAMPLING);
+        if (config.objective() == TrainConfig.Objective.JOINT) {
+            sampler.sample(negatives, rows, chain, seed, counters);
+        } else {
+            // A plain classifier ignores the sampled half (its loss weights are zero); fill it
+            // cheaply so the stacked pass stays one code path.
+            backend.uniformFill(negatives, n, -1f, 1f, seed, counters, LangevinSampler.INIT_STREAM);
+        }
+        timer.end(SAMPLING);
+
+        timer.begin(FORWARD_BACKWARD);
+        Buf scores = net.forward(stacked, 2 * rows);
+        backend.hybridLossGrad(dScores, stats, scores, labels, rows, net.layout().outputs(), loss);
+        net.backward(dScores, 2 * rows, stacked, true, null);
+        timer.end(FORWARD_BACKWARD);
+
+        timer.begin(OPTIMIZER);
+        backend.adamStep(net.params(), net.grads(), adamM, adamV, net.layout().size(), counters, adam);
+        backend.increment(counters, Counters.ADAM_T, 1);
+        backend.increment(counters, Counters.STEP_LO, 1);
+        timer.end(OPTIMIZER);
+    }
+
+    /** FLOPs of one step on {@code rows} real images (2 per multiply-add; elementwise work ignored). */
+    public static double flopsPerStep(EnergyNet net, TrainConfig config, int rows) {
+        double macs = net.layout().macsPerRow();
+        double sampling = config.objective() == TrainConfig.Objective.JOINT
+                ? (double) config.langevinSteps() * rows * 2 * macs : 0; // forward + backward to x
+        double firstLayer = (double) net.layout().weightSize(0);
+        double training = 2.0 * rows * (3 * macs - firstLayer); // forward, weight grads, data grads but x
+        return 2 * (sampling + training);
+    }
+
+    public static double flopsPerLangevinStep(EnergyNet net, int rows) {
+        return 2.0 * rows * 2 * net.layout().macsPerRow();
+    }
+
+    @Override
+    public void close() {
+        sampler.close();
+        stacked.close();
+        dScores.close();
+        labels.close();
+        adamM.close();
+        adamV.close();
+    }
+}

@@ -1,0 +1,102 @@
+package ebm4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Exit codes and messages of the command line, without data or training. */
+class CliTest {
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        int code = Main.newCommandLine(new PrintWriter(out, true), new PrintWriter(err, true)).execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    static void assertUsageError(Run r, String mustMention) {
+        assertEquals(2, r.code(), "exit code; stderr: " + r.err());
+        assertTrue(r.err().contains(mustMention), "stderr should mention '" + mustMention + "': " + r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace without --verbose: " + r.err());
+    }
+
+    @Test
+    void helpAndVersionSucceed() {
+        Run help = run("--help");
+        assertEquals(0, help.code());
+        for (String cmd : new String[] {"train", "sample", "eval", "bench", "data", "info"}) {
+            assertTrue(help.out().contains(cmd), cmd + " missing from --help");
+            assertEquals(0, run(cmd, "--help").code(), cmd + " --help");
+        }
+        Run version = run("--version");
+        assertEquals(0, version.code());
+        assertTrue(version.out().startsWith("ebm4j "), version.out());
+    }
+
+    @Test
+    void originalFlagNamesAreAccepted() {
+        Run r = run("train", "--help");
+        for (String flag : new String[] {"--batch_size", "--langevin_steps", "--langevin_alpha", "--langevin_sigma",
+            "--log_file", "--lr", "--epochs", "--device", "--config", "--seed", "--data-dir", "--out", "--resume"}) {
+            assertTrue(r.out().contains(flag), flag + " missing from train --help");
+        }
+    }
+
+    @Test
+    void unknownOptionAndMissingCommandAreUsageErrors() {
+        assertUsageError(run("train", "--bogus"), "bogus");
+        assertUsageError(run(), "missing command");
+        assertUsageError(run("frobnicate"), "frobnicate");
+    }
+
+    @Test
+    void nonsenseHyperparametersExitTwoBeforeAnyWork(@TempDir Path dir) {
+        String data = dir.resolve("nodata").toString();
+        assertUsageError(run("train", "--batch_size", "0", "--data-dir", data, "--no-fetch"), "batch_size must be");
+        assertUsageError(run("train", "--langevin_steps", "-5", "--data-dir", data, "--no-fetch"), "langevin_steps");
+        assertUsageError(run("train", "--lr", "NaN", "--data-dir", data, "--no-fetch"), "lr must be");
+        assertUsageError(run("train", "--langevin_alpha", "Infinity", "--data-dir", data, "--no-fetch"),
+                "langevin_alpha");
+        assertUsageError(run("train", "--hidden", "512,0", "--data-dir", data, "--no-fetch"), "hidden_dims");
+        assertUsageError(run("train", "--config", dir.resolve("none.properties").toString()), "does not exist");
+        assertUsageError(run("train", "--device", "tpu"), "--device");
+    }
+
+    @Test
+    void missingDataSaysHowToFetch(@TempDir Path dir) {
+        Run r = run("train", "--data-dir", dir.resolve("empty").toString(), "--no-fetch", "--out",
+                dir.resolve("runs").toString());
+        assertUsageError(r, "data fetch");
+    }
+
+    @Test
+    void gpuWithoutAGpuIsAUsageError() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(GpuSupport.unavailableReason() != null, "a GPU is present");
+        assertUsageError(run("train", "--device", "gpu"), "--device gpu");
+    }
+
+    @Test
+    void unreadableCheckpointsAreUsageErrors(@TempDir Path dir) throws IOException {
+        assertUsageError(run("sample", "--checkpoint", dir.resolve("missing").toString()), "no checkpoint");
+        Path bad = dir.resolve("bad");
+        Files.createDirectories(bad);
+        Files.write(bad.resolve("model.safetensors"), new byte[] {9, 9, 9});
+        assertUsageError(run("eval", "--checkpoint", bad.toString(), "--data-dir", dir.toString()), "corrupt");
+        assertUsageError(run("sample", "--checkpoint", bad.toString(), "--count", "0"), "--count");
+    }
+
+    @Test
+    void verboseShowsTheStackTrace(@TempDir Path dir) {
+        Run r = run("sample", "--verbose", "--checkpoint", dir.resolve("missing").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("\tat "), r.err());
+    }
+}

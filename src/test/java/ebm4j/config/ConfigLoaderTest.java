@@ -1,0 +1,85 @@
+package ebm4j.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ebm4j.UserError;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+
+    @Test
+    void defaultsAreTheOriginalDocumentedValues() {
+        TrainConfig c = ConfigLoader.load(null, Map.of());
+        assertEquals(15, c.epochs());
+        assertEquals(64, c.batchSize());
+        assertEquals(50, c.langevinSteps());
+        assertEquals(0.1f, c.langevinAlpha());
+        assertEquals(0.01f, c.langevinSigma());
+        assertEquals(0.001f, c.lr());
+        assertEquals("ebm_training.log", c.logFile());
+        assertEquals(List.of(512, 512, 512), c.hiddenDims());
+        assertEquals(5, c.figureEvery());
+        assertEquals(TrainConfig.EnergySign.REFERENCE, c.energySign());
+        assertEquals(TrainConfig.Objective.JOINT, c.objective());
+        assertEquals(0f, c.energyL2());
+    }
+
+    @Test
+    void seedCodePresetChangesOnlyAlphaAndSigma() {
+        TrainConfig c = ConfigLoader.load("seed-code", Map.of());
+        assertEquals(0.5f, c.langevinAlpha());
+        assertEquals(0.05f, c.langevinSigma());
+        assertEquals(50, c.langevinSteps());
+    }
+
+    @Test
+    void commandLineBeatsFileBeatsDefaults(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("my.properties");
+        Files.writeString(f, "batch_size=32\nlangevin_steps=7\n");
+        TrainConfig c = ConfigLoader.load(f.toString(), Map.of("batch_size", "16"));
+        assertEquals(16, c.batchSize());
+        assertEquals(7, c.langevinSteps());
+        assertEquals(15, c.epochs());
+    }
+
+    @Test
+    void propertiesRoundTrip() {
+        TrainConfig c = ConfigLoader.load("seed-code", Map.of("hidden_dims", "64,32", "energy_sign", "jem"));
+        assertEquals(c, ConfigLoader.fromProperties(c.toProperties(), "test"));
+    }
+
+    @Test
+    void unknownKeyInAFileIsNamed(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("bad.properties");
+        Files.writeString(f, "batchsize=32\n");
+        UserError e = assertThrows(UserError.class, () -> ConfigLoader.load(f.toString(), Map.of()));
+        assertTrue(e.getMessage().contains("batchsize") && e.getMessage().contains(f.toString()), e.getMessage());
+    }
+
+    @Test
+    void missingConfigFileIsAUserError() {
+        UserError e = assertThrows(UserError.class, () -> ConfigLoader.load("/nonexistent/x.properties", Map.of()));
+        assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+        "batch_size|0", "batch_size|-3", "batch_size|sixty", "langevin_steps|-1", "langevin_alpha|NaN",
+        "langevin_sigma|Infinity", "lr|0", "lr|-0.1", "lr|nan", "hidden_dims|512,0,512", "hidden_dims|abc",
+        "epochs|0", "energy_sign|up", "adam_beta1|1", "log_file|../escape.log", "seed|1.5"})
+    void badValuesAreRejectedWithTheKeyAndValue(String key, String value) {
+        UserError e = assertThrows(UserError.class, () -> ConfigLoader.load(null, Map.of(key, value)));
+        assertTrue(e.getMessage().startsWith(key + " must be") && e.getMessage().contains("'" + value + "'"),
+                e.getMessage());
+    }
+}
