@@ -174,8 +174,9 @@ public final class Trainer {
                     run.writeFinalImages(samples, lastRows);
                 }
             }
-            double seconds = (System.nanoTime() - runStart) / 1e9;
             run.writeTiming(timing, backend.describe());
+            RunReport.write(run, config, backend.describe(), history);
+            log.info("run took %.1f s", (System.nanoTime() - runStart) / 1e9);
             return new Summary(history, globalBatch, timing.imagesPerSecond(), timing, stopped, lastCheckpoint);
         }
     }

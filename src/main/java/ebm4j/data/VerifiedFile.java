@@ -1,0 +1,64 @@
+package ebm4j.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+
+/**
+ * Puts downloaded content on disk only when its SHA-256 is right. The bytes go to a temporary file
+ * in the target folder (so the final move is a rename on the same file system) and replace nothing:
+ * an interrupted or wrong download never leaves a half or bad file under the real name.
+ */
+final class VerifiedFile {
+    private VerifiedFile() {}
+
+    /**
+     * Copies {@code content} to {@code target} if its SHA-256 equals {@code expectedSha256}.
+     *
+     * @throws IOException on a read or write failure, or a hash mismatch (nothing is left behind)
+     */
+    static void install(InputStream content, Path target, String expectedSha256) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".part");
+        try {
+            MessageDigest digest = Sha256.newDigest();
+            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), digest)) {
+                content.transferTo(out);
+            }
+            String actual = Sha256.hex(digest);
+            if (!actual.equals(expectedSha256)) {
+                throw new IOException("SHA-256 of the received " + target.getFileName() + " is " + actual
+                        + ", expected " + expectedSha256);
+            }
+            makeReadable(tmp);
+            if (Files.exists(target)) {
+                return; // someone else installed it meanwhile; never replace an existing file
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Temp files are created owner-only (0600); data files are for everyone who runs the trainer,
+     * so give them the usual 0644 where the file system has POSIX permissions.
+     */
+    private static void makeReadable(Path file) throws IOException {
+        if (Files.getFileAttributeView(file, PosixFileAttributeView.class) != null) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        }
+    }
+}

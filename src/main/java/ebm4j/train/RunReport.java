@@ -1,0 +1,80 @@
+package ebm4j.train;
+
+import ebm4j.config.TrainConfig;
+import ebm4j.report.HtmlReport;
+import ebm4j.report.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Writes {@code report.html}: one self-contained page per run (config, per-epoch metrics, curves,
+ * sample grids over the epochs, timing, and eval results when {@code eval.json} is present).
+ * Images are referenced by relative path, so the page opens from disk with no server.
+ */
+public final class RunReport {
+    private RunReport() {}
+
+    public static void write(RunFolder run, TrainConfig config, String device, List<EpochMetrics> history)
+            throws IOException {
+        HtmlReport r = new HtmlReport("ebm4j run " + run.root().getFileName());
+        r.section("Run").keyValues(Map.of("device", device, "folder", run.root().toAbsolutePath().toString()));
+        r.section("Configuration").keyValues(config.toProperties());
+
+        r.section("Metrics per epoch");
+        List<String> header = List.of("epoch", "batches", "train loss", "CE", "gen", "E real", "E sample",
+                "train acc", "test CE", "test acc", "test ECE", "img/s");
+        List<List<Object>> rows = new ArrayList<>();
+        for (EpochMetrics m : history) {
+            rows.add(List.of(m.epoch(), m.batches(), m.trainLoss(), m.trainClf(), m.trainGen(), m.energyReal(),
+                    m.energySample(), m.trainAccuracy(), m.testLoss(), m.testAccuracy(), m.testEce(),
+                    m.imagesPerSecond()));
+        }
+        r.table(header, rows);
+        r.image("figures/loss_curves.png", "Loss, accuracy and mean energies per epoch");
+
+        r.section("Samples");
+        r.image("figures/real_images.png", "Real training images");
+        for (Path grid : generatedGrids(run)) {
+            r.image("figures/" + grid.getFileName(), grid.getFileName().toString().replace(".png", ""));
+        }
+        Path fin = run.figures().resolve("final_generated_images.png");
+        if (Files.exists(fin)) {
+            r.image("figures/final_generated_images.png", "Final negatives (last training batch)");
+        }
+
+        Path timing = run.root().resolve("timing.json");
+        if (Files.exists(timing)) {
+            r.section("Timing").preformatted(Json.write(Json.parse(Files.readString(timing)), true));
+        }
+        Path eval = run.root().resolve("eval").resolve("eval.json");
+        if (Files.exists(eval)) {
+            r.section("Evaluation").preformatted(Json.write(Json.parse(Files.readString(eval)), true));
+            if (Files.exists(run.root().resolve("eval").resolve("energy_histogram.png"))) {
+                r.image("eval/energy_histogram.png", "Energies of test images, samples and OOD data");
+            }
+        }
+        r.write(run.root().resolve("report.html"));
+    }
+
+    private static List<Path> generatedGrids(RunFolder run) throws IOException {
+        Map<Integer, Path> byEpoch = new java.util.TreeMap<>();
+        try (Stream<Path> s = Files.list(run.figures())) {
+            s.forEach(p -> {
+                String n = p.getFileName().toString();
+                if (n.startsWith("generated_epoch_") && n.endsWith(".png")) {
+                    try {
+                        byEpoch.put(Integer.parseInt(n.substring(16, n.length() - 4)), p);
+                    } catch (NumberFormatException e) {
+                        // not one of ours
+                    }
+                }
+            });
+        }
+        return new ArrayList<>(byEpoch.values());
+    }
+}

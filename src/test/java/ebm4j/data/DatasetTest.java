@@ -1,0 +1,129 @@
+package ebm4j.data;
+
+import static ebm4j.data.IdxFiles.gzip;
+import static ebm4j.data.IdxFiles.images;
+import static ebm4j.data.IdxFiles.labels;
+import static ebm4j.data.IdxFiles.ubyte;
+import static ebm4j.data.IdxFiles.write;
+import static ebm4j.data.IdxReaderTest.assertMentions;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ebm4j.UserError;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DatasetTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void loadsRawFilesAndScalesPixels() {
+        write(dir.resolve("train-images-idx3-ubyte"), images(0, 255, 51));
+        write(dir.resolve("train-labels-idx1-ubyte"), labels(7, 0, 9));
+        Dataset d = Dataset.load(dir, "train");
+        assertEquals(3, d.count());
+        assertEquals(-1f, d.image(0)[0]);
+        assertEquals(1f, d.image(1)[783]);
+        assertEquals(51 / 255f * 2f - 1f, d.image(2)[400]);
+        assertArrayEquals(new int[] {7, 0, 9}, d.labels());
+        assertEquals(9, d.label(2));
+        assertEquals(3 * 784, d.images().length);
+    }
+
+    @Test
+    void loadsGzippedDotVariant() {
+        write(dir.resolve("t10k-images.idx3-ubyte.gz"), gzip(images(10, 20)));
+        write(dir.resolve("t10k-labels-idx1-ubyte.gz"), gzip(labels(1, 2)));
+        Dataset d = Dataset.load(dir, "t10k");
+        assertEquals(2, d.count());
+        assertEquals(20 / 255f * 2f - 1f, d.image(1)[0]);
+    }
+
+    @Test
+    void imageReturnsACopyAndSubsetTakesTheFirst() {
+        write(dir.resolve("train-images-idx3-ubyte"), images(1, 2, 3, 4));
+        write(dir.resolve("train-labels-idx1-ubyte"), labels(1, 2, 3, 4));
+        Dataset d = Dataset.load(dir, "train");
+        d.image(0)[0] = 42f;
+        assertEquals(1 / 255f * 2f - 1f, d.image(0)[0]);
+        Dataset s = d.subset(2);
+        assertEquals(2, s.count());
+        assertArrayEquals(new int[] {1, 2}, s.labels());
+        assertArrayEquals(d.image(1), s.image(1));
+        assertSame(d, d.subset(10));
+        assertThrows(IndexOutOfBoundsException.class, () -> s.image(2));
+    }
+
+    @Test
+    void gatherFollowsTheOrder() {
+        float[] x = new float[3 * 784];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i / 784;
+        }
+        Dataset d = Dataset.of("tiny", x, new int[] {0, 1, 2});
+        float[] bx = new float[2 * 784];
+        int[] by = new int[2];
+        d.gather(new int[] {2, 0, 1}, 0, 2, bx, by);
+        assertArrayEquals(new int[] {2, 0}, by);
+        assertEquals(2f, bx[0]);
+        assertEquals(0f, bx[784]);
+    }
+
+    @Test
+    void rejectsCountMismatch() {
+        write(dir.resolve("train-images-idx3-ubyte"), images(0, 0, 0));
+        Path lab = write(dir.resolve("train-labels-idx1-ubyte"), labels(1, 2));
+        UserError e = assertThrows(UserError.class, () -> Dataset.load(dir, "train"));
+        assertMentions(e, lab, "2 labels but");
+    }
+
+    @Test
+    void rejectsLabelOutOfRange() {
+        write(dir.resolve("train-images-idx3-ubyte"), images(0, 0));
+        Path lab = write(dir.resolve("train-labels-idx1-ubyte"), labels(3, 10));
+        UserError e = assertThrows(UserError.class, () -> Dataset.load(dir, "train"));
+        assertMentions(e, lab, "label 10 at index 1");
+    }
+
+    @Test
+    void rejectsWrongImageSize() {
+        Path img = write(dir.resolve("train-images-idx3-ubyte"), ubyte(2, 27, 28));
+        write(dir.resolve("train-labels-idx1-ubyte"), labels(3, 1));
+        UserError e = assertThrows(UserError.class, () -> Dataset.load(dir, "train"));
+        assertMentions(e, img, "27x28");
+    }
+
+    @Test
+    void rejectsLabelsWithImageRank() {
+        write(dir.resolve("train-images-idx3-ubyte"), images(0));
+        Path lab = write(dir.resolve("train-labels-idx1-ubyte"), ubyte(1, 28, 28));
+        UserError e = assertThrows(UserError.class, () -> Dataset.load(dir, "train"));
+        assertMentions(e, lab, "3 dimensions, expected 1");
+    }
+
+    @Test
+    void missingFolderSuggestsFetch() {
+        Path missing = dir.resolve("no-such-folder");
+        UserError e = assertThrows(UserError.class, () -> Dataset.load(missing, "train"));
+        assertMentions(e, missing, "ebm4j data fetch --data-dir " + missing);
+    }
+
+    @Test
+    void missingFileSuggestsFetch() {
+        write(dir.resolve("train-images-idx3-ubyte"), images(0));
+        UserError e = assertThrows(UserError.class, () -> Dataset.load(dir, "train"));
+        assertMentions(e, dir, "train-labels-idx1-ubyte");
+        assertTrue(e.getMessage().contains("ebm4j data fetch"), e.getMessage());
+    }
+
+    @Test
+    void ofValidates() {
+        assertThrows(IllegalArgumentException.class, () -> Dataset.of("x", new float[783], new int[1]));
+        assertThrows(IllegalArgumentException.class, () -> Dataset.of("x", new float[784], new int[] {10}));
+    }
+}
