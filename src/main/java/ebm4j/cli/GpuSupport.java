@@ -1,14 +1,16 @@
 package ebm4j.cli;
 
 import ebm4j.compute.Backend;
+import ebm4j.compute.cuda.CudaBackend;
+import ebm4j.compute.cuda.CudaProbe;
 
-/** The CLI's view of the CUDA backend. */
+/** The CLI's view of the CUDA backend: whether it can be used, and opening it. */
 final class GpuSupport {
     private GpuSupport() {}
 
-    /** null when a GPU backend can be opened, else a one-line reason. */
+    /** null when a GPU backend can be opened, else a one-line reason (driver, device, kernels). */
     static String unavailableReason() {
-        return "the CUDA backend is not built yet";
+        return CudaProbe.problem();
     }
 
     static String describe() {
@@ -18,6 +20,6 @@ final class GpuSupport {
     }
 
     static Backend open() {
-        throw new IllegalStateException(unavailableReason());
+        return CudaBackend.open();
     }
 }
