@@ -124,9 +124,9 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Stop after N batches in total (0 = no limit); for quick runs.")
     int maxBatches;
 
-    @Option(names = "--train-subset", defaultValue = "0", paramLabel = "N",
+    @Option(names = {"--train-subset", "--train_subset"}, paramLabel = "N",
             description = "Train on the first N training images only (0 = all).")
-    int trainSubset;
+    String trainSubset;
 
     @Option(names = "--checkpoint-every", defaultValue = "500", paramLabel = "N",
             description = "Also checkpoint every N batches (0 = only at epoch ends). Default ${DEFAULT-VALUE}.")
@@ -153,8 +153,8 @@ public final class TrainCommand implements Callable<Integer> {
                 : resumedConfig(resumed);
         Path runDir = runDirectory(resumed);
         Dataset train = DataSets.train(dataDir, !noFetch);
-        if (trainSubset > 0) {
-            train = train.subset(Math.min(trainSubset, train.count()));
+        if (cfg.trainSubset() > 0) {
+            train = train.subset(Math.min(cfg.trainSubset(), train.count()));
         }
         Dataset test = DataSets.test(dataDir);
 
@@ -175,8 +175,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private void validateRunOptions() {
-        if (maxBatches < 0 || trainSubset < 0 || checkpointEvery < 0) {
-            throw new UserError("--max-batches, --train-subset and --checkpoint-every must be >= 0");
+        if (maxBatches < 0 || checkpointEvery < 0) {
+            throw new UserError("--max-batches and --checkpoint-every must be >= 0");
         }
         if (keep < 1 || logEvery < 1) {
             throw new UserError("--keep and --log-every must be >= 1");
@@ -225,6 +225,7 @@ public final class TrainCommand implements Callable<Integer> {
         put(o, "hidden_dims", hidden);
         put(o, "figure_every", figureEvery);
         put(o, "seed", seed);
+        put(o, "train_subset", trainSubset);
         put(o, "energy_sign", energySign);
         put(o, "objective", objective);
         put(o, "energy_l2", energyL2);

@@ -80,6 +80,7 @@ public final class ConfigLoader {
                 p.hiddenDims("hidden_dims"),
                 p.intIn("figure_every", 1, 100_000),
                 p.longValue("seed"),
+                p.intIn("train_subset", 0, 100_000_000),
                 p.choice("energy_sign", TrainConfig.EnergySign.class),
                 p.choice("objective", TrainConfig.Objective.class),
                 p.floatIn("energy_l2", 0, 1e6f),

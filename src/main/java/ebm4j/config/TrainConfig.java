@@ -18,6 +18,7 @@ import java.util.Map;
  * @param hiddenDims       hidden layer widths of EnergyNet
  * @param figureEvery      write a sample grid every N epochs
  * @param seed             seeds initialisation, shuffling and all Philox streams
+ * @param trainSubset      train on the first N training images only (0 = all)
  * @param energySign       REFERENCE (E = LSE) or JEM (E = -LSE)
  * @param objective        JOINT (classifier + energy model) or CLASSIFIER (cross-entropy only)
  * @param energyL2         weight of the energy-magnitude penalty (0 = off)
@@ -38,6 +39,7 @@ public record TrainConfig(
         List<Integer> hiddenDims,
         int figureEvery,
         long seed,
+        int trainSubset,
         EnergySign energySign,
         Objective objective,
         float energyL2,
@@ -82,6 +84,7 @@ public record TrainConfig(
                 .reduce((a, b) -> a + "," + b).orElse(""));
         p.put("figure_every", Integer.toString(figureEvery));
         p.put("seed", Long.toString(seed));
+        p.put("train_subset", Integer.toString(trainSubset));
         p.put("energy_sign", energySign.name().toLowerCase());
         p.put("objective", objective.name().toLowerCase());
         p.put("energy_l2", Float.toString(energyL2));

@@ -75,23 +75,39 @@ public final class RunFolder {
                 StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
-    /** Metrics of earlier epochs of this run folder (when resuming), else empty. */
+    /**
+     * When resuming after {@code completedEpochs} whole epochs: the metrics of those epochs, with
+     * anything later (partial epochs of interrupted runs, a line cut short by a crash) removed
+     * from metrics.jsonl, so the file again describes one consistent run.
+     */
     @SuppressWarnings("unchecked")
-    List<EpochMetrics> previousMetrics() throws IOException {
+    List<EpochMetrics> restoreMetrics(int completedEpochs) throws IOException {
         List<EpochMetrics> out = new ArrayList<>();
         if (!Files.exists(metricsFile())) {
             return out;
         }
         for (String line : Files.readAllLines(metricsFile(), StandardCharsets.UTF_8)) {
-            if (line.isBlank()) {
-                continue;
+            Map<String, Object> m;
+            try {
+                m = (Map<String, Object>) Json.parse(line);
+            } catch (RuntimeException e) {
+                continue; // blank, or the tail of a line a crash cut short
             }
-            Map<String, Object> m = (Map<String, Object>) Json.parse(line);
-            out.add(new EpochMetrics(num(m, "epoch").intValue(), num(m, "batches").intValue(),
+            EpochMetrics e = new EpochMetrics(num(m, "epoch").intValue(), num(m, "batches").intValue(),
                     d(m, "train_loss"), d(m, "train_clf"), d(m, "train_gen"), d(m, "e_real"), d(m, "e_sample"),
                     d(m, "train_acc"), d(m, "test_loss"), d(m, "test_acc"), d(m, "test_energy"),
-                    d(m, "test_ece"), d(m, "images_per_s"), d(m, "seconds")));
+                    d(m, "test_ece"), d(m, "images_per_s"), d(m, "seconds"));
+            if (e.epoch() <= completedEpochs) {
+                out.removeIf(x -> x.epoch() == e.epoch()); // a re-run epoch replaces its earlier record
+                out.add(e);
+            }
         }
+        StringBuilder sb = new StringBuilder();
+        out.forEach(m -> sb.append(Json.write(m.toJson())).append('\n'));
+        Path tmp = Files.createTempFile(root, ".metrics", ".tmp");
+        Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
+        Files.move(tmp, metricsFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return out;
     }
 

@@ -93,7 +93,7 @@ public final class Trainer {
 
             Timing timing = new Timing(TrainStep.flopsPerStep(net, config, batch),
                     TrainStep.flopsPerLangevinStep(net, batch));
-            List<EpochMetrics> history = new ArrayList<>(run.previousMetrics());
+            List<EpochMetrics> history = new ArrayList<>(run.restoreMetrics(startEpoch));
             int globalBatch = startEpoch * batchesPerEpoch + startBatch;
             Path lastCheckpoint = null;
             long runStart = System.nanoTime();
