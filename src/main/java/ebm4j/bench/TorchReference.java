@@ -43,6 +43,9 @@ public final class TorchReference {
                 "--sigma", Float.toString(config.langevinSigma()), "--warmup", Integer.toString(warmup),
                 "--max-batches", Integer.toString(batches + warmup), "--infer-bench", "--log-every", "0"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        // The launcher pins OpenBLAS to one thread for ebm4j's own workers; PyTorch gets its own
+        // thread count (--threads) and must not inherit that limit.
+        pb.environment().remove("OPENBLAS_NUM_THREADS");
         Path log = Files.createTempFile("ebm4j-torch", ".log");
         pb.redirectOutput(log.toFile());
         Process p = pb.start();

@@ -6,6 +6,7 @@ import ebm4j.config.ConfigLoader;
 import ebm4j.config.TrainConfig;
 import ebm4j.data.Dataset;
 import ebm4j.model.Checkpoint;
+import ebm4j.train.DivergenceError;
 import ebm4j.train.RunFolder;
 import ebm4j.train.RunLog;
 import ebm4j.train.Trainer;
@@ -140,8 +141,16 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Read statistics back every N batches. Default ${DEFAULT-VALUE}.")
     int logEvery;
 
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @Option(names = "--on-divergence", defaultValue = "stop", paramLabel = "stop|rollback",
+            description = "On non-finite values or energies beyond --energy-bound: stop (exit 2), or roll back to "
+                    + "the last good checkpoint with half the learning rate (at most 3 times). Default ${DEFAULT-VALUE}.")
+    String onDivergence;
+
+    @Option(names = "--energy-bound", defaultValue = "1e5", paramLabel = "E",
+            description = "Mean energies beyond +-E count as divergence. Default ${DEFAULT-VALUE}.")
+    double energyBound;
+
+    private static final int MAX_ROLLBACKS = 3;
 
     @Override
     public Integer call() throws Exception {
@@ -161,16 +170,35 @@ public final class TrainCommand implements Callable<Integer> {
         RunFolder run = new RunFolder(runDir);
         try (RunLog log = new RunLog(System.out, runDir.resolve(cfg.logFile()));
              Backend backend = Backends.open(common, log::info)) {
-            Trainer trainer = new Trainer(backend, cfg, train, test,
-                    new Trainer.Options(run, maxBatches, logEvery, checkpointEvery, keep, resumed), log);
-            Signals.onStop(trainer::requestStop);
-            Trainer.Summary summary = trainer.run();
-            log.info("run folder: %s (%.1f training images/s overall)", runDir, summary.imagesPerSecond());
-            if (summary.stoppedEarly() && Signals.received() != 0) {
-                log.info("stopped by signal; resume with: ebm4j train --resume %s", summary.lastCheckpoint());
-                return 128 + Signals.received();
+            for (int rollbacks = 0; ; rollbacks++) {
+                Trainer trainer = new Trainer(backend, cfg, train, test, new Trainer.Options(run, maxBatches, logEvery,
+                        checkpointEvery, keep, resumed, energyBound), log);
+                Signals.onStop(trainer::requestStop);
+                Trainer.Summary summary;
+                try {
+                    summary = trainer.run();
+                } catch (DivergenceError e) {
+                    if (!onDivergence.equals("rollback") || rollbacks >= MAX_ROLLBACKS
+                            || e.lastGoodCheckpoint() == null) {
+                        throw e;
+                    }
+                    resumed = Checkpoint.load(e.lastGoodCheckpoint());
+                    Map<String, String> p = new LinkedHashMap<>(resumed.config().toProperties());
+                    p.put("lr", Float.toString(cfg.lr() / 2));
+                    p.put("epochs", Integer.toString(cfg.epochs()));
+                    cfg = ConfigLoader.fromProperties(p, "the rollback");
+                    log.info("%s", e.getMessage());
+                    log.info("rolling back to %s with lr %g (rollback %d of %d)", resumed.dir(), cfg.lr(),
+                            rollbacks + 1, MAX_ROLLBACKS);
+                    continue;
+                }
+                log.info("run folder: %s (%.1f training images/s overall)", runDir, summary.imagesPerSecond());
+                if (summary.stoppedEarly() && Signals.received() != 0) {
+                    log.info("stopped by signal; resume with: ebm4j train --resume %s", summary.lastCheckpoint());
+                    return 128 + Signals.received();
+                }
+                return 0;
             }
-            return 0;
         }
     }
 
@@ -180,6 +208,12 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (keep < 1 || logEvery < 1) {
             throw new UserError("--keep and --log-every must be >= 1");
+        }
+        if (!onDivergence.equals("stop") && !onDivergence.equals("rollback")) {
+            throw new UserError("--on-divergence must be stop or rollback, got '" + onDivergence + "'");
+        }
+        if (!(energyBound > 0)) {
+            throw new UserError("--energy-bound must be a positive number, got " + energyBound);
         }
     }
 

@@ -31,7 +31,15 @@ public final class Trainer {
 
     /** How to run (as opposed to what to learn, which is the {@link TrainConfig}). */
     public record Options(RunFolder run, int maxBatches, int logEvery, int checkpointEvery, int keepCheckpoints,
-                          Checkpoint.Loaded resume) {}
+                          Checkpoint.Loaded resume, double energyBound) {
+        /** Defaults for everything but the run folder and the batch budget. */
+        public static Options of(RunFolder run, int maxBatches) {
+            return new Options(run, maxBatches, 20, 0, 3, null, DEFAULT_ENERGY_BOUND);
+        }
+    }
+
+    /** Mean energies beyond this magnitude count as divergence (the reference drifts to a few hundred). */
+    public static final double DEFAULT_ENERGY_BOUND = 1e5;
 
     /** What a finished (or stopped) run reports. */
     public record Summary(List<EpochMetrics> epochs, int batches, double imagesPerSecond, Timing timing,
@@ -95,7 +103,7 @@ public final class Trainer {
                     TrainStep.flopsPerLangevinStep(net, batch));
             List<EpochMetrics> history = new ArrayList<>(run.restoreMetrics(startEpoch));
             int globalBatch = startEpoch * batchesPerEpoch + startBatch;
-            Path lastCheckpoint = null;
+            Path lastCheckpoint = options.resume() == null ? null : options.resume().dir();
             long runStart = System.nanoTime();
             boolean stopped = false;
             int lastRows = batch;
@@ -121,7 +129,9 @@ public final class Trainer {
                     timing.countStep(rows, config.langevinSteps());
                     boolean last = b == batchesPerEpoch - 1;
                     boolean budgetSpent = options.maxBatches() > 0 && globalBatch >= options.maxBatches();
-                    if (last || budgetSpent || stopRequested || doneInEpoch % options.logEvery() == 0) {
+                    boolean checkpointDue = options.checkpointEvery() > 0 && globalBatch % options.checkpointEvery() == 0;
+                    // statistics are always checked before a checkpoint, so no checkpoint holds a diverged state
+                    if (last || budgetSpent || stopRequested || checkpointDue || doneInEpoch % options.logEvery() == 0) {
                         StatsWindow window = drainStats(stats);
                         epochStats.add(window);
                         checkFinite(window, globalBatch, lastCheckpoint);
@@ -131,7 +141,7 @@ public final class Trainer {
                         intervalStart = System.nanoTime();
                         intervalImages = 0;
                     }
-                    if (options.checkpointEvery() > 0 && globalBatch % options.checkpointEvery() == 0 && !last) {
+                    if (checkpointDue && !last) {
                         lastCheckpoint = save(run, net, step, counters, epoch, doneInEpoch, globalBatch);
                     }
                     if (budgetSpent || stopRequested) {
@@ -207,10 +217,19 @@ public final class Trainer {
     }
 
     private void checkFinite(StatsWindow window, int globalBatch, Path lastCheckpoint) {
+        String problem = null;
         if (!window.finite()) {
-            throw new UserError("training diverged: non-finite loss or energy by batch " + globalBatch
+            problem = "non-finite loss or energy";
+        } else if (Math.abs(window.mean(LossStats.E_REAL)) > options.energyBound()
+                || Math.abs(window.mean(LossStats.E_SAMPLE)) > options.energyBound()) {
+            problem = String.format(java.util.Locale.ROOT, "mean energies %.4g / %.4g beyond the bound %.4g",
+                    window.mean(LossStats.E_REAL), window.mean(LossStats.E_SAMPLE), options.energyBound());
+        }
+        if (problem != null) {
+            throw new DivergenceError("training diverged by batch " + globalBatch + ": " + problem
                     + (lastCheckpoint == null ? "" : "; the last good checkpoint is " + lastCheckpoint)
-                    + "; try a lower --lr, --langevin-alpha, or energy_l2 > 0");
+                    + "; try --on-divergence rollback, a lower --lr or --langevin-alpha, or --energy-l2 0.1",
+                    lastCheckpoint);
         }
     }
 
@@ -238,8 +257,15 @@ public final class Trainer {
                       int globalBatch) throws IOException {
         Checkpoint.TrainState state = new Checkpoint.TrainState(backend.download(step.adamM()),
                 backend.download(step.adamV()), backend.downloadInt(counters), epoch, batchInEpoch);
+        float[] params = backend.download(net.params());
+        for (float p : params) {
+            if (!Float.isFinite(p)) {
+                throw new DivergenceError("training diverged by batch " + globalBatch + ": non-finite weights"
+                        + "; not saving them over the last good checkpoint", Checkpoint.newest(run.checkpoints()));
+            }
+        }
         Path dir = run.checkpoints().resolve(String.format("step-%09d", globalBatch));
-        Checkpoint.save(dir, net.layout(), backend.download(net.params()), config, state);
+        Checkpoint.save(dir, net.layout(), params, config, state);
         Checkpoint.prune(run.checkpoints(), options.keepCheckpoints());
         return dir;
     }

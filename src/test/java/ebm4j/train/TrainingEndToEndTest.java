@@ -31,7 +31,7 @@ class TrainingEndToEndTest {
         RunFolder run = new RunFolder(runDir);
         try (RunLog log = new RunLog(QUIET, runDir.resolve(config.logFile()))) {
             return new Trainer(backend, config, train, test,
-                    new Trainer.Options(run, maxBatches, 10, 0, 3, resume), log).run();
+                    new Trainer.Options(run, maxBatches, 10, 0, 3, resume, Trainer.DEFAULT_ENERGY_BOUND), log).run();
         }
     }
 

@@ -1,0 +1,22 @@
+package ebm4j.train;
+
+import ebm4j.UserError;
+import java.nio.file.Path;
+
+/**
+ * Training produced non-finite values or energies beyond the configured bound. Carries the last
+ * checkpoint written before it happened (null if none), so the caller can roll back to it.
+ */
+public final class DivergenceError extends UserError {
+    private static final long serialVersionUID = 1L;
+    private final transient Path lastGoodCheckpoint;
+
+    public DivergenceError(String message, Path lastGoodCheckpoint) {
+        super(message);
+        this.lastGoodCheckpoint = lastGoodCheckpoint;
+    }
+
+    public Path lastGoodCheckpoint() {
+        return lastGoodCheckpoint;
+    }
+}
