@@ -161,13 +161,13 @@ public final class TrainCommand implements Callable<Integer> {
                 ? ConfigLoader.load(config, overrides())
                 : resumedConfig(resumed);
         Path runDir = runDirectory(resumed);
+        RunFolder run = new RunFolder(runDir); // fails fast when the folder cannot be written
         Dataset train = DataSets.train(dataDir, !noFetch);
         if (cfg.trainSubset() > 0) {
             train = train.subset(Math.min(cfg.trainSubset(), train.count()));
         }
         Dataset test = DataSets.test(dataDir);
 
-        RunFolder run = new RunFolder(runDir);
         try (RunLog log = new RunLog(System.out, runDir.resolve(cfg.logFile()));
              Backend backend = Backends.open(common, log::info)) {
             for (int rollbacks = 0; ; rollbacks++) {

@@ -78,6 +78,23 @@ class CliTest {
     }
 
     @Test
+    void unwritableOutputFolderIsAUsageError(@TempDir Path dir) throws IOException {
+        Path file = Files.writeString(dir.resolve("not-a-folder"), "x");
+        assertUsageError(run("train", "--out", file.toString(), "--name", "r", "--data-dir", dir.toString(),
+                "--no-fetch"), "cannot write the run folder");
+    }
+
+    @Test
+    void anExistingRunIsNeverOverwritten(@TempDir Path dir) throws IOException {
+        Path run = dir.resolve("runs").resolve("r");
+        Files.createDirectories(run);
+        Files.writeString(run.resolve("metrics.jsonl"), "{\"epoch\": 1}\n");
+        assertUsageError(run("train", "--out", dir.resolve("runs").toString(), "--name", "r", "--no-fetch"),
+                "already holds a run");
+        assertEquals("{\"epoch\": 1}\n", Files.readString(run.resolve("metrics.jsonl")));
+    }
+
+    @Test
     void gpuWithoutAGpuIsAUsageError() {
         org.junit.jupiter.api.Assumptions.assumeTrue(GpuSupport.unavailableReason() != null, "a GPU is present");
         assertUsageError(run("train", "--device", "gpu"), "--device gpu");
