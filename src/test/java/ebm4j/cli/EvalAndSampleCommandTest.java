@@ -1,0 +1,73 @@
+package ebm4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ebm4j.report.Json;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `sample` and `eval` on a checkpoint trained for a few seconds. */
+class EvalAndSampleCommandTest {
+    private static final Path DATA = Path.of("data/mnist").toAbsolutePath();
+    @TempDir
+    static Path dir;
+
+    @BeforeAll
+    static void trainTinyModels() {
+        try {
+            new ebm4j.data.MnistFetcher().ensure(DATA);
+        } catch (ebm4j.UserError e) {
+            org.junit.jupiter.api.Assumptions.abort("MNIST unavailable: " + e.getMessage());
+        }
+        for (String objective : new String[] {"joint", "classifier"}) {
+            CliTest.Run r = CliTest.run("train", "--device", "cpu", "--data-dir", DATA.toString(), "--out",
+                    dir.toString(), "--name", objective, "--epochs", "1", "--train-subset", "2000", "--hidden", "32,32",
+                    "--langevin_steps", "5", "--energy-l2", "0.1", "--objective", objective);
+            assertEquals(0, r.code(), r.err());
+        }
+    }
+
+    @Test
+    void sampleWritesAGridOfTheRequestedSize() throws Exception {
+        Path png = dir.resolve("s.png");
+        CliTest.Run r = CliTest.run("sample", "--device", "cpu", "-c", dir.resolve("joint").toString(), "-n", "10",
+                "--columns", "5", "--class", "3", "--steps", "5", "-o", png.toString());
+        assertEquals(0, r.code(), r.err());
+        BufferedImage img = ImageIO.read(png.toFile());
+        assertEquals(2, img.getHeight() / (28 * 2), "two rows of 2x-scaled tiles");
+        assertEquals(5, img.getWidth() / (28 * 2), "five columns");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void evalReportsClassifierCalibrationOodAndJudgeFigures() throws Exception {
+        Path out = dir.resolve("eval");
+        CliTest.Run r = CliTest.run("eval", "--device", "cpu", "-c", dir.resolve("joint").toString(), "--data-dir",
+                DATA.toString(), "--limit", "1000", "--samples", "40", "--steps", "5", "--judge",
+                dir.resolve("classifier").toString(), "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(out.resolve("eval.json")));
+        double acc = (Double) m.get("test_accuracy");
+        assertTrue(acc > 0.25 && acc <= 1, "accuracy " + acc);
+        double ece = (Double) m.get("test_ece");
+        assertTrue(ece >= 0 && ece < 1, "ece " + ece);
+        for (String k : new String[] {"auroc_uniform_energy", "auroc_uniform_max_softmax", "judge_conditional_accuracy",
+            "judge_unconditional_confidence", "sample_mean_energy", "test_mean_energy"}) {
+            double v = (Double) m.get(k);
+            assertTrue(Double.isFinite(v), k + " = " + v);
+        }
+        // even a briefly trained model tells uniform noise from digits by its energy
+        assertTrue((Double) m.get("auroc_uniform_energy") > 0.9, "AUROC vs noise " + m.get("auroc_uniform_energy"));
+        if (Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist"))) {
+            assertTrue(m.containsKey("auroc_fashion_energy"), m.toString());
+        }
+        assertTrue(Files.size(out.resolve("energy_histogram.png")) > 0);
+    }
+}
