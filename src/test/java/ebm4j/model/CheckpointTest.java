@@ -76,6 +76,19 @@ class CheckpointTest {
     }
 
     @Test
+    void aCheckpointMixingTwoArchitecturesIsRejected(@TempDir Path dir) throws IOException {
+        float[] p = EnergyNet.initialParameters(LAYOUT, 5);
+        Checkpoint.save(dir.resolve("a"), LAYOUT, p, CONFIG, state(p.length));
+        ParameterLayout other = new ParameterLayout(784, 32, 10);
+        TrainConfig otherConfig = ConfigLoader.load(null, Map.of("hidden_dims", "32"));
+        Checkpoint.save(dir.resolve("b"), other, EnergyNet.initialParameters(other, 5), otherConfig, null);
+        Files.copy(dir.resolve("b").resolve(Checkpoint.MODEL_FILE), dir.resolve("a").resolve(Checkpoint.MODEL_FILE),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        UserError e = assertThrows(UserError.class, () -> Checkpoint.load(dir.resolve("a")));
+        assertTrue(e.getMessage().contains("another architecture"), e.getMessage());
+    }
+
+    @Test
     void garbageIsRejected(@TempDir Path dir) throws IOException {
         Files.write(dir.resolve(Checkpoint.MODEL_FILE), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
         assertThrows(UserError.class, () -> Checkpoint.load(dir));
