@@ -8,6 +8,7 @@ import ebm4j.compute.HybridLossSpec;
 import ebm4j.compute.IntBuf;
 import ebm4j.compute.LossStats;
 import ebm4j.compute.PhaseTimer;
+import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.Objects;
 
@@ -254,7 +255,9 @@ public final class CpuBackend implements Backend {
         FloatBuffer bd = bb.data();
         int ob = o.base();
         int base = bb.base();
-        forRows(rows, cols, MIN_MATH, (p, from, to) -> ElementwiseKernels.biasElu(od, ob, bd, base, cols, from, to));
+        forRows(rows, cols, MIN_MATH, (p, from, to) ->
+                ElementwiseKernels.biasElu(od, ob, bd, base, cols, from, to, scratch[p].floats(2 * cols),
+                        scratch[p].doubles(3 * cols)));
     }
 
     /** out:(rows,cols) += bias:(cols), in place. */
@@ -276,8 +279,8 @@ public final class CpuBackend implements Backend {
         int len = count("eluBackward", n);
         CpuBuf g = floats("eluBackward", "grad", grad, len);
         CpuBuf o = floats("eluBackward", "out", out, len);
-        FloatBuffer gd = g.data();
-        FloatBuffer od = o.data();
+        ByteBuffer gd = g.bytes();
+        ByteBuffer od = o.bytes();
         int gb = g.base();
         int ob = o.base();
         forRange(len, MIN_CHEAP, (p, from, to) -> ElementwiseKernels.eluBackward(gd, gb, od, ob, from, to));

@@ -15,9 +15,21 @@ final class Scratch {
 
     /** One Philox block: words[0..4). */
     final int[] words = new int[PADDED];
-    /** The 4 normals of one Philox block: normals[0..4). */
-    final float[] normals = new float[PADDED];
+    /** Normals of one chunk of PhiloxKernels (whole blocks, so up to 3 past the chunk). */
+    final float[] normals = new float[PhiloxKernels.CHUNK + PADDED];
+    /** Box-Muller inputs of one chunk's pairs (Philox words (0, 1) and (2, 3) of each block), as floats. */
+    final float[] mant = new float[PhiloxKernels.PAIRS + PADDED];
+    final float[] expo = new float[PhiloxKernels.PAIRS + PADDED];
+    final float[] angle = new float[PhiloxKernels.PAIRS + PADDED];
+    final float[] quad = new float[PhiloxKernels.PAIRS + PADDED];
+    /** radius * cos and radius * sin of each pair. */
+    final float[] radiusCos = new float[PhiloxKernels.PAIRS + PADDED];
+    final float[] radiusSin = new float[PhiloxKernels.PAIRS + PADDED];
+    /** One chunk of x and of grad, copied out of the buffers. */
+    final float[] chunkX = new float[PhiloxKernels.CHUNK + PADDED];
+    final float[] chunkG = new float[PhiloxKernels.CHUNK + PADDED];
     private float[] floats = new float[0];
+    private double[] doubles = new double[0];
 
     /** A float array of at least {@code n} elements; contents undefined. */
     float[] floats(int n) {
@@ -25,5 +37,13 @@ final class Scratch {
             floats = new float[n + PADDED];
         }
         return floats;
+    }
+
+    /** A double array of at least {@code n} elements; contents undefined. */
+    double[] doubles(int n) {
+        if (doubles.length < n) {
+            doubles = new double[n + PADDED];
+        }
+        return doubles;
     }
 }

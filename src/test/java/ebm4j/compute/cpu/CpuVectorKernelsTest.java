@@ -1,0 +1,166 @@
+package ebm4j.compute.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ebm4j.compute.Philox;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The vectorised kernels against the scalar arithmetic they replace, bit for bit, over ranges that
+ * start and end off vector and chunk boundaries (so tails and partial chunks are exercised).
+ */
+class CpuVectorKernelsTest {
+
+    private static ByteBuffer direct(float[] values) {
+        ByteBuffer b = ByteBuffer.allocateDirect(4 * values.length).order(ByteOrder.nativeOrder());
+        b.asFloatBuffer().put(0, values);
+        return b;
+    }
+
+    private static float[] read(ByteBuffer b, int n) {
+        float[] out = new float[n];
+        b.asFloatBuffer().get(0, out);
+        return out;
+    }
+
+    private static void assertBits(String what, float expected, float actual) {
+        assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(actual),
+                () -> what + ": expected " + expected + " got " + actual);
+    }
+
+    /** The ELU the CUDA twin computes (kernels/bias_elu.cu), with the library exp. */
+    private static float referenceElu(float x) {
+        float v;
+        if (x > 0f) {
+            v = x;
+        } else {
+            double d = x;
+            v = d > -1e-3 ? (float) (d * (1.0 + d * (0.5 + d * (1.0 / 6 + d * (1.0 / 24)))))
+                    : (float) (Math.exp(d) - 1.0);
+        }
+        return Math.abs(v) < ElementwiseKernels.FLUSH_BELOW ? 0f : v;
+    }
+
+    /** Inputs spread over every exponent of the negative side plus the awkward values. */
+    private static float[] eluInputs(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[n];
+        float[] special = {0f, -0f, -1e-3f, Math.nextUp(-1e-3f), Math.nextDown(-1e-3f), -40f, -40.5f, -1e30f,
+            Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, Float.NaN, -Float.MIN_VALUE, -1e-29f, -1e-31f,
+            1e-31f, 3e38f, -0.34657359f, -0.6931472f, -17.4f, -88.7f, -104f};
+        for (int i = 0; i < n; i++) {
+            if (i < special.length) {
+                x[i] = special[i];
+            } else if (r.nextInt(4) == 0) {
+                x[i] = (float) r.nextGaussian();
+            } else {
+                // a random negative float with |x| below 200: random bits, exponent up to 2^7
+                x[i] = -Float.intBitsToFloat(r.nextInt(0x43480000));
+            }
+        }
+        return x;
+    }
+
+    @Test
+    void biasEluMatchesTheDoubleFormulaBitForBit() {
+        for (int cols : new int[] {1, 3, 4, 7, 8, 13, 64, 300, 513}) {
+            int rows = 9;
+            float[] x = eluInputs(rows * cols, cols);
+            float[] bias = new float[cols];
+            SplittableRandom r = new SplittableRandom(cols + 1);
+            for (int j = 0; j < cols; j++) {
+                bias[j] = r.nextInt(3) == 0 ? 0f : (float) (0.01 * r.nextGaussian());
+            }
+            ByteBuffer out = direct(x);
+            ByteBuffer b = direct(bias);
+            // rows [2, 7) only; the others must stay untouched.
+            ElementwiseKernels.biasElu(out.asFloatBuffer(), 0, b.asFloatBuffer(), 0, cols, 2, 7,
+                    new float[2 * cols], new double[3 * cols]);
+            float[] got = read(out, rows * cols);
+            for (int i = 0; i < rows * cols; i++) {
+                int row = i / cols;
+                float expected = row >= 2 && row < 7 ? referenceElu(x[i] + bias[i % cols]) : x[i];
+                assertBits("cols " + cols + " element " + i + " x=" + x[i], expected, got[i]);
+            }
+        }
+    }
+
+    @Test
+    void scalarExpm1IsWithinAnUlpOfTheLibrary() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i < 200_000; i++) {
+            float x = -Float.intBitsToFloat(r.nextInt(0x42200000)); // |x| < 40
+            double exact = Math.expm1((double) x);
+            float got = ElementwiseKernels.expm1(x);
+            double ulp = Math.ulp((float) exact == 0f ? Float.MIN_NORMAL : (float) exact);
+            assertTrue(Math.abs(got - exact) <= ulp, () -> "expm1(" + x + ") = " + got + " vs " + exact);
+        }
+    }
+
+    @Test
+    void eluBackwardMatchesTheScalarRule() {
+        int n = 1000;
+        SplittableRandom r = new SplittableRandom(9);
+        float[] g = new float[n];
+        float[] o = new float[n];
+        for (int i = 0; i < n; i++) {
+            g[i] = (float) r.nextGaussian();
+            o[i] = i % 97 == 0 ? Float.NaN : (float) (2 * r.nextDouble() - 1.2);
+        }
+        g[5] = Float.NaN;
+        ByteBuffer gb = direct(g);
+        ByteBuffer ob = direct(o);
+        ElementwiseKernels.eluBackward(gb, 0, ob, 0, 3, 989);
+        float[] got = read(gb, n);
+        for (int i = 0; i < n; i++) {
+            float expected = i >= 3 && i < 989 && !(o[i] > 0f) ? g[i] * (o[i] + 1f) : g[i];
+            assertBits("element " + i, expected, got[i]);
+        }
+    }
+
+    @Test
+    void langevinAndAddNoiseUsePhiloxNormalsOverAnyRange() {
+        long seed = 0x1234_5678_9ABCL;
+        long step = 77;
+        int stream = 3;
+        int n = 3 * PhiloxKernels.CHUNK + 37;
+        float[] z = new float[n];
+        Philox.normals(seed, step, stream, 0, z, n);
+        SplittableRandom r = new SplittableRandom(11);
+        float[] x0 = new float[n];
+        float[] g = new float[n];
+        for (int i = 0; i < n; i++) {
+            x0[i] = (float) r.nextGaussian();
+            g[i] = (float) (3 * r.nextGaussian());
+        }
+        PhiloxKernels.Key key = PhiloxKernels.Key.of(seed, (int) step, (int) (step >>> 32), stream);
+        int[][] ranges = {{0, n}, {5, n - 3}, {PhiloxKernels.CHUNK - 1, 2 * PhiloxKernels.CHUNK + 1}, {6, 7}};
+        for (int[] range : ranges) {
+            for (float clip : new float[] {0f, 1f}) {
+                FloatBuffer x = direct(x0).asFloatBuffer();
+                FloatBuffer gr = direct(g).asFloatBuffer();
+                PhiloxKernels.langevin(x, 0, gr, 0, range[0], range[1], 0.1f, 0.01f, clip, key, new Scratch());
+                for (int i = 0; i < n; i++) {
+                    float expected = x0[i];
+                    if (i >= range[0] && i < range[1]) {
+                        float gi = clip > 0f ? Math.max(-clip, Math.min(clip, g[i])) : g[i];
+                        float t = x0[i] - 0.1f * gi;
+                        expected = t + 0.01f * z[i];
+                    }
+                    assertBits("langevin [" + range[0] + "," + range[1] + ") element " + i, expected, x.get(i));
+                }
+            }
+            FloatBuffer x = direct(x0).asFloatBuffer();
+            PhiloxKernels.addNoise(x, 0, range[0], range[1], 0.3f, key, new Scratch());
+            for (int i = 0; i < n; i++) {
+                float expected = i >= range[0] && i < range[1] ? x0[i] + 0.3f * z[i] : x0[i];
+                assertBits("addNoise element " + i, expected, x.get(i));
+            }
+        }
+    }
+}
