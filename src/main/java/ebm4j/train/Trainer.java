@@ -79,9 +79,7 @@ public final class Trainer {
         try (EnergyNet net = new EnergyNet(backend, layout, 2 * batch);
              IntBuf counters = backend.allocInt(Counters.SIZE);
              Buf stats = backend.alloc(LossStats.SIZE);
-             Buf table = backend.alloc((long) n * Dataset.PIXELS);
-             IntBuf tableY = backend.allocInt(n);
-             IntBuf perm = backend.allocInt(n);
+             ResidentData data = new ResidentData(backend, train);
              TrainStep step = new TrainStep(net, config, counters, stats)) {
 
             int startEpoch = 0, startBatch = 0;
@@ -94,8 +92,6 @@ public final class Trainer {
             } else {
                 net.initialise(config.seed());
             }
-            backend.upload(table, 0, train.images(), 0, n * Dataset.PIXELS);
-            backend.uploadInt(tableY, 0, train.labels(), 0, n);
             run.writeRealImages(train);
             logHeader(layout, batchesPerEpoch);
 
@@ -110,7 +106,7 @@ public final class Trainer {
 
             for (int epoch = startEpoch; epoch < config.epochs() && !stopped; epoch++) {
                 long epochStart = System.nanoTime();
-                backend.uploadInt(perm, 0, Shuffle.permutation(n, config.seed(), epoch), 0, n);
+                data.setOrder(Shuffle.permutation(n, config.seed(), epoch));
                 int first = epoch == startEpoch ? startBatch : 0;
                 setCursor(counters, first * batch);
                 backend.fill(stats, LossStats.SIZE, 0f);
@@ -121,7 +117,7 @@ public final class Trainer {
 
                 for (int b = first; b < batchesPerEpoch; b++) {
                     int rows = Math.min(batch, n - b * batch);
-                    step.enqueue(rows, table, tableY, perm);
+                    data.enqueue(step, rows);
                     lastRows = rows;
                     doneInEpoch = b + 1;
                     globalBatch++;
