@@ -17,12 +17,17 @@ for r in "${recipes[@]}"; do
   name=${r%%:*}; flags=${r#*:}
   rm -rf "${out:?}/$name"
   # shellcheck disable=SC2086
-  ./ebm4j train --epochs 1 --seed 0 --out "$out" --name "$name" $flags > "$out/$name.train.log" 2>&1
+  # a recipe that trips the divergence guard still gets its line (from the epoch's partial metrics, if any)
+  ./ebm4j train --epochs 1 --seed 0 --out "$out" --name "$name" $flags > "$out/$name.train.log" 2>&1 \
+    || echo "$name: training stopped: $(grep -o 'error: .*' "$out/$name.train.log" | head -1)"
   ./ebm4j eval -c "$out/$name" --samples 200 --out "$out/$name/eval" > "$out/$name.eval.log" 2>&1 || true
   python3 - "$out/$name" "$name" "$flags" >> "$summary" <<'PY'
 import json, sys
 run, name, flags = sys.argv[1:4]
-m = [json.loads(l) for l in open(run + "/metrics.jsonl") if l.strip()][-1]
+try:
+    m = [json.loads(l) for l in open(run + "/metrics.jsonl") if l.strip()][-1]
+except (OSError, IndexError):
+    print("\t".join([name, flags, "diverged (see %s.train.log)" % name])); sys.exit(0)
 try:
     e = json.load(open(run + "/eval/eval.json"))
 except OSError:
