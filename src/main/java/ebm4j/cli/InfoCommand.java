@@ -16,10 +16,10 @@ public final class InfoCommand implements Callable<Integer> {
         System.out.printf("os       %s %s, %d cores%n", System.getProperty("os.name"), System.getProperty("os.arch"),
                 rt.availableProcessors());
         try (CpuBackend cpu = new CpuBackend()) {
-            System.out.println("cpu      " + cpu.describe());
+            System.out.println("backend  " + cpu.describe());
         }
         String why = GpuSupport.unavailableReason();
-        System.out.println("gpu      " + (why == null ? GpuSupport.describe() : "unavailable: " + why));
+        System.out.println("backend  " + (why == null ? GpuSupport.describe() : "cuda: unavailable: " + why));
         return 0;
     }
 }
