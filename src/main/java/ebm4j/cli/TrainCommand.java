@@ -103,6 +103,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = {"--adam-beta1", "--adam_beta1"}, paramLabel = "B", description = "Adam beta1 (default 0.9).")
     String beta1;
 
+    @Option(names = {"--replay-size", "--replay_size"}, paramLabel = "N",
+            description = "Persistent chains: pool of N samples (0 = chains start from noise).")
+    String replaySize;
+
+    @Option(names = {"--replay-reinit", "--replay_reinit"}, paramLabel = "P",
+            description = "Probability that a persistent chain restarts from noise (default 0.05).")
+    String replayReinit;
+
     @Option(names = "--data-dir", defaultValue = "data/mnist", paramLabel = "DIR",
             description = "MNIST IDX folder (default ${DEFAULT-VALUE}).")
     Path dataDir;
@@ -267,6 +275,8 @@ public final class TrainCommand implements Callable<Integer> {
         put(o, "data_noise", dataNoise);
         put(o, "warmup_steps", warmupSteps);
         put(o, "adam_beta1", beta1);
+        put(o, "replay_size", replaySize);
+        put(o, "replay_reinit", replayReinit);
         return o;
     }
 

@@ -88,7 +88,9 @@ public final class ConfigLoader {
                 p.floatIn("data_noise", 0, 10f),
                 p.intIn("warmup_steps", 0, 100_000_000),
                 p.floatIn("adam_beta1", 0, 0.999999f),
-                p.floatIn("adam_beta2", 0, 0.99999994f));
+                p.floatIn("adam_beta2", 0, 0.99999994f),
+                p.intIn("replay_size", 0, 1_000_000),
+                p.floatIn("replay_reinit", 0, 1));
     }
 
     private static void requireKnown(String key, String where) {

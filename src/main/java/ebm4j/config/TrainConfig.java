@@ -27,6 +27,8 @@ import java.util.Map;
  * @param warmupSteps      linear learning-rate warm-up length in batches (0 = off)
  * @param adamBeta1        Adam beta1
  * @param adamBeta2        Adam beta2
+ * @param replaySize       rows of the persistent-chain pool (0 = chains start from noise)
+ * @param replayReinit     probability that a chain restarts from noise
  */
 public record TrainConfig(
         int epochs,
@@ -47,7 +49,9 @@ public record TrainConfig(
         float dataNoise,
         int warmupSteps,
         float adamBeta1,
-        float adamBeta2) {
+        float adamBeta2,
+        int replaySize,
+        float replayReinit) {
 
     public enum EnergySign {
         REFERENCE(1f), JEM(-1f);
@@ -93,6 +97,8 @@ public record TrainConfig(
         p.put("warmup_steps", Integer.toString(warmupSteps));
         p.put("adam_beta1", Float.toString(adamBeta1));
         p.put("adam_beta2", Float.toString(adamBeta2));
+        p.put("replay_size", Integer.toString(replaySize));
+        p.put("replay_reinit", Float.toString(replayReinit));
         return p;
     }
 }

@@ -26,7 +26,9 @@ public final class Checkpoint {
     private static final String FORMAT = "ebm4j-1";
 
     /** Where a run stands: enough to continue it exactly. */
-    public record TrainState(float[] adamM, float[] adamV, int[] counters, int epoch, int batchInEpoch) {}
+    /** replay is the persistent-chain pool (rows x 784), or null when the run has none. */
+    public record TrainState(float[] adamM, float[] adamV, int[] counters, int epoch, int batchInEpoch,
+                             float[] replay) {}
 
     /** A loaded checkpoint; state is null for weights-only checkpoints. */
     public record Loaded(Path dir, ParameterLayout layout, float[] params, TrainConfig config, TrainState state) {}
@@ -45,6 +47,9 @@ public final class Checkpoint {
             st.put("adam.m", Tensor.of(state.adamM(), state.adamM().length));
             st.put("adam.v", Tensor.of(state.adamV(), state.adamV().length));
             st.put("counters", Tensor.ofInts(state.counters(), state.counters().length));
+            if (state.replay() != null) {
+                st.put("replay.pool", Tensor.of(state.replay(), state.replay().length / layout.inputs(), layout.inputs()));
+            }
             Map<String, String> stMeta = new LinkedHashMap<>(meta);
             stMeta.put("epoch", Integer.toString(state.epoch()));
             stMeta.put("batch_in_epoch", Integer.toString(state.batchInEpoch()));
@@ -96,8 +101,9 @@ public final class Checkpoint {
             if (c == null || c.ints() == null) {
                 throw new UserError(stateFile + " lacks its counters tensor; the checkpoint is incomplete");
             }
+            Tensor replay = st.tensors().get("replay.pool");
             state = new TrainState(m, v, c.ints(), intMeta(stateFile, st, "epoch"),
-                    intMeta(stateFile, st, "batch_in_epoch"));
+                    intMeta(stateFile, st, "batch_in_epoch"), replay == null ? null : replay.floats());
         }
         return new Loaded(dir, layout, params, config, state);
     }

@@ -38,8 +38,14 @@ public final class TrainStep implements AutoCloseable {
     private final AdamSpec adam;
     private final LangevinSampler.Chain chain;
     private final PhaseTimer timer;
+    private final ReplayBuffer replay;
 
     public TrainStep(EnergyNet net, TrainConfig config, IntBuf counters, Buf stats) {
+        this(net, config, counters, stats, null);
+    }
+
+    /** @param replay persistent chains, or null for chains from uniform noise (the original) */
+    public TrainStep(EnergyNet net, TrainConfig config, IntBuf counters, Buf stats, ReplayBuffer replay) {
         this.backend = net.backend();
         this.net = net;
         this.config = config;
@@ -59,6 +65,7 @@ public final class TrainStep implements AutoCloseable {
         chain = new LangevinSampler.Chain(config.langevinSteps(), config.langevinAlpha(), config.langevinSigma(),
                 config.langevinGradClip(), config.energySign().sign());
         timer = backend.timer();
+        this.replay = replay;
     }
 
     public Buf adamM() {
@@ -99,6 +106,9 @@ public final class TrainStep implements AutoCloseable {
 
         timer.begin(DATA);
         backend.gatherRows(real, labels, table, tableY, perm, counters, rows, inputs);
+        if (replay != null) {
+            replay.startChains(negatives, rows, counters); // reads the same cursor as the batch
+        }
         backend.increment(counters, Counters.CURSOR, rows);
         if (config.dataNoise() > 0) {
             backend.addNoise(real, n, config.dataNoise(), seed, counters, LangevinSampler.DATA_NOISE_STREAM);
@@ -106,7 +116,10 @@ public final class TrainStep implements AutoCloseable {
         timer.end(DATA);
 
         timer.begin(SAMPLING);
-        if (config.objective() == TrainConfig.Objective.JOINT) {
+        if (config.objective() == TrainConfig.Objective.JOINT && replay != null) {
+            sampler.refine(negatives, rows, chain, seed, counters);
+            replay.keepChains(negatives, rows);
+        } else if (config.objective() == TrainConfig.Objective.JOINT) {
             sampler.sample(negatives, rows, chain, seed, counters);
         } else {
             // A plain classifier ignores the sampled half (its loss weights are zero); fill it

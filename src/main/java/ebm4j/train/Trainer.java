@@ -80,12 +80,13 @@ public final class Trainer {
              IntBuf counters = backend.allocInt(Counters.SIZE);
              Buf stats = backend.alloc(LossStats.SIZE);
              ResidentData data = new ResidentData(backend, train);
-             TrainStep step = new TrainStep(net, config, counters, stats)) {
+             ReplayBuffer replay = replayBuffer(batch);
+             TrainStep step = new TrainStep(net, config, counters, stats, replay)) {
 
             int startEpoch = 0, startBatch = 0;
             if (options.resume() != null) {
                 Checkpoint.Loaded ck = options.resume();
-                restore(net, step, counters, ck);
+                restore(net, step, counters, replay, ck);
                 startEpoch = ck.state().epoch();
                 startBatch = ck.state().batchInEpoch();
                 log.info("resumed from %s at epoch %d, batch %d", ck.dir(), startEpoch + 1, startBatch);
@@ -109,6 +110,9 @@ public final class Trainer {
                 data.setOrder(Shuffle.permutation(n, config.seed(), epoch));
                 int first = epoch == startEpoch ? startBatch : 0;
                 setCursor(counters, first * batch);
+                if (replay != null) {
+                    replay.prepareEpoch(epoch, batchesPerEpoch, first, (long) epoch * batchesPerEpoch);
+                }
                 backend.fill(stats, LossStats.SIZE, 0f);
                 StatsWindow epochStats = new StatsWindow();
                 int doneInEpoch = first;
@@ -138,7 +142,7 @@ public final class Trainer {
                         intervalImages = 0;
                     }
                     if (checkpointDue && !last) {
-                        lastCheckpoint = save(run, net, step, counters, epoch, doneInEpoch, globalBatch);
+                        lastCheckpoint = save(run, net, step, counters, replay, epoch, doneInEpoch, globalBatch);
                     }
                     if (budgetSpent || stopRequested) {
                         stopped = true;
@@ -174,8 +178,8 @@ public final class Trainer {
                 }
                 run.writeLossCurves(history);
                 lastCheckpoint = epochDone
-                        ? save(run, net, step, counters, epoch + 1, 0, globalBatch)
-                        : save(run, net, step, counters, epoch, doneInEpoch, globalBatch);
+                        ? save(run, net, step, counters, replay, epoch + 1, 0, globalBatch)
+                        : save(run, net, step, counters, replay, epoch, doneInEpoch, globalBatch);
                 if (epoch + 1 == config.epochs() || stopped) {
                     run.writeFinalImages(samples, lastRows);
                 }
@@ -235,7 +239,16 @@ public final class Trainer {
         backend.uploadInt(counters, 0, c, 0, c.length);
     }
 
-    private void restore(EnergyNet net, TrainStep step, IntBuf counters, Checkpoint.Loaded ck) {
+    /** The persistent-chain pool when the config asks for one (joint objective only), else null. */
+    private ReplayBuffer replayBuffer(int batch) {
+        if (config.replaySize() == 0 || config.objective() != TrainConfig.Objective.JOINT) {
+            return null;
+        }
+        return new ReplayBuffer(backend, config.replaySize(), config.replayReinit(), batch, Dataset.PIXELS,
+                config.seed());
+    }
+
+    private void restore(EnergyNet net, TrainStep step, IntBuf counters, ReplayBuffer replay, Checkpoint.Loaded ck) {
         if (!java.util.Arrays.equals(ck.layout().widths(), net.layout().widths())) {
             throw new UserError("checkpoint " + ck.dir() + " has layers " + java.util.Arrays.toString(ck.layout().widths())
                     + " but the config asks for " + java.util.Arrays.toString(net.layout().widths()));
@@ -247,12 +260,20 @@ public final class Trainer {
         backend.upload(step.adamM(), ck.state().adamM());
         backend.upload(step.adamV(), ck.state().adamV());
         backend.uploadInt(counters, 0, ck.state().counters(), 0, Counters.SIZE);
+        if (replay != null) {
+            if (ck.state().replay() == null) {
+                throw new UserError("checkpoint " + ck.dir() + " has no replay buffer but replay_size is "
+                        + config.replaySize());
+            }
+            replay.restore(ck.state().replay());
+        }
     }
 
-    private Path save(RunFolder run, EnergyNet net, TrainStep step, IntBuf counters, int epoch, int batchInEpoch,
-                      int globalBatch) throws IOException {
+    private Path save(RunFolder run, EnergyNet net, TrainStep step, IntBuf counters, ReplayBuffer replay, int epoch,
+                      int batchInEpoch, int globalBatch) throws IOException {
         Checkpoint.TrainState state = new Checkpoint.TrainState(backend.download(step.adamM()),
-                backend.download(step.adamV()), backend.downloadInt(counters), epoch, batchInEpoch);
+                backend.download(step.adamV()), backend.downloadInt(counters), epoch, batchInEpoch,
+                replay == null ? null : replay.contents());
         float[] params = backend.download(net.params());
         for (float p : params) {
             if (!Float.isFinite(p)) {

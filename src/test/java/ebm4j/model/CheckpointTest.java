@@ -30,7 +30,9 @@ class CheckpointTest {
             m[i] = i * 0.5f;
             v[i] = i * 0.25f;
         }
-        return new Checkpoint.TrainState(m, v, new int[] {7, 1, 42, 128}, 3, 17);
+        float[] replay = new float[2 * 784];
+        replay[5] = 0.25f;
+        return new Checkpoint.TrainState(m, v, new int[] {7, 1, 42, 128}, 3, 17, replay);
     }
 
     @Test
@@ -45,6 +47,7 @@ class CheckpointTest {
         assertArrayEquals(new int[] {7, 1, 42, 128}, l.state().counters());
         assertEquals(3, l.state().epoch());
         assertEquals(17, l.state().batchInEpoch());
+        assertArrayEquals(state(p.length).replay(), l.state().replay());
     }
 
     /** The weights file follows the safetensors layout, so other readers can open it. */

@@ -67,11 +67,16 @@ class TrainingEndToEndTest {
         assertTrue(log.contains("Epoch 2/2") && log.contains("timing epoch 2"), log);
     }
 
-    /** Resuming from a mid-run checkpoint ends with exactly the weights of an uninterrupted run. */
-    @Test
-    void resumeIsBitIdenticalOnTheCpu(@TempDir Path dir) throws IOException {
+    /**
+     * Resuming from a mid-run checkpoint ends with exactly the weights of an uninterrupted run,
+     * with chains from noise and with persistent chains (whose pool is part of the checkpoint).
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "replay_size {0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"0", "150"})
+    void resumeIsBitIdenticalOnTheCpu(String replaySize, @TempDir Path dir) throws IOException {
         TrainConfig config = ConfigLoader.load(null, Map.of("epochs", "2", "langevin_steps", "3",
-                "hidden_dims", "32,32", "batch_size", "50", "energy_l2", "0.1", "data_noise", "0.01"));
+                "hidden_dims", "32,32", "batch_size", "50", "energy_l2", "0.1", "data_noise", "0.01",
+                "replay_size", replaySize));
         Dataset train = MnistFixture.train(530); // 11 batches per epoch, the last one partial
         Dataset test = MnistFixture.test(200);
         try (Backend backend = new CpuBackend()) {
@@ -89,6 +94,9 @@ class TrainingEndToEndTest {
         assertArrayEquals(a.params(), b.params());
         assertArrayEquals(a.state().adamM(), b.state().adamM());
         assertArrayEquals(a.state().counters(), b.state().counters());
+        if (!replaySize.equals("0")) {
+            assertArrayEquals(a.state().replay(), b.state().replay());
+        }
         assertFalse(java.util.Arrays.equals(a.params(), mid(dir).params()), "resume must have trained further");
     }
 

@@ -39,7 +39,7 @@ import ebm4j.train.TrainStep;
 class CudaEmulatedTrainStepTest {
 
     private static List<Object> runSteps(Backend b, TrainConfig config, ParameterLayout layout, float[] table,
-                                         int[] labels, int steps) {
+                                         int[] labels, int steps, int replaySize) {
         int batch = config.batchSize();
         try (EnergyNet net = new EnergyNet(b, layout, 2 * batch);
              Buf t = b.alloc(table.length); IntBuf y = b.allocInt(labels.length);
@@ -51,19 +51,27 @@ class CudaEmulatedTrainStepTest {
             int[] p = new int[labels.length];
             for (int i = 0; i < p.length; i++) p[i] = (i * 7) % p.length;
             b.uploadInt(perm, 0, p, 0, p.length);
-            try (TrainStep step = new TrainStep(net, config, counters, stats)) {
+            try (ebm4j.train.ReplayBuffer replay = replaySize == 0 ? null
+                    : new ebm4j.train.ReplayBuffer(b, replaySize, 0.3f, batch, 784, config.seed());
+                 TrainStep step = new TrainStep(net, config, counters, stats, replay)) {
+                if (replay != null) {
+                    replay.prepareEpoch(0, labels.length / batch, 0, 0);
+                }
                 PhaseTimer timer = step.timer();
                 for (int s = 0; s < steps; s++) step.enqueue(batch, t, y, perm);
                 b.synchronize();
                 Map<String, Double> phases = timer.drainMillis();
                 return List.of(b.download(net.params()), b.download(step.adamM()), b.download(step.adamV()),
-                        b.download(step.lastSamples(batch)), b.download(stats), b.downloadInt(counters), phases);
+                        b.download(step.lastSamples(batch)), b.download(stats), b.downloadInt(counters), phases,
+                        replay == null ? new float[0] : replay.contents());
             }
         }
     }
 
-    @Test
-    void threeTrainStepsMatchTheCpuBitForBit() {
+    /** Also with persistent chains: the pool's gathers run in place inside the captured graph. */
+    @org.junit.jupiter.params.ParameterizedTest(name = "replay_size {0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 12})
+    void threeTrainStepsMatchTheCpuBitForBit(int replaySize) {
         String problem = EmulatedDevice.problem();
         Assumptions.assumeTrue(problem == null, () -> "kernel emulator unavailable: " + problem);
         TrainConfig config = ConfigLoader.load(null, Map.of("hidden_dims", "24,16", "batch_size", "6",
@@ -78,11 +86,12 @@ class CudaEmulatedTrainStepTest {
 
         List<Object> cpu, gpu;
         try (Backend b = new CpuBackend(2, GemmChoice.JAVA)) {
-            cpu = runSteps(b, config, layout, table, labels, 3);
+            cpu = runSteps(b, config, layout, table, labels, 3, replaySize);
         }
         try (Backend b = new CudaBackend(new EmulatedDevice(1))) {
-            gpu = runSteps(b, config, layout, table, labels, 3);
+            gpu = runSteps(b, config, layout, table, labels, 3, replaySize);
         }
+        Parity.assertBitEqual("replay pool after 3 steps", (float[]) cpu.get(7), (float[]) gpu.get(7));
         String[] names = {"params", "adam m", "adam v", "samples", "stats"};
         for (int i = 0; i < names.length; i++) {
             Parity.assertBitEqual(names[i] + " after 3 steps", (float[]) cpu.get(i), (float[]) gpu.get(i));

@@ -1,0 +1,151 @@
+package ebm4j.train;
+
+import ebm4j.compute.Backend;
+import ebm4j.compute.Buf;
+import ebm4j.compute.Counters;
+import ebm4j.compute.IntBuf;
+import ebm4j.compute.Philox;
+
+/**
+ * Persistent Langevin chains: a pool of {@code size} sample images that chains start from and
+ * return to, so a chain runs for many training steps instead of 50 steps from noise. Each row of
+ * a batch restarts from fresh uniform noise with probability {@code reinit}.
+ *
+ * <p>Built only from existing Backend ops, so it works on both backends and inside a captured
+ * CUDA graph. The pool buffer holds {@code size} rows, then {@code batch} scratch rows. Each step:
+ * <ol>
+ *   <li>the scratch rows get fresh uniform noise;</li>
+ *   <li>the negatives are gathered from the pool through a read index (a pool slot, or a scratch
+ *       row for the rows that restart), at the data cursor;</li>
+ *   <li>after the chain the negatives are copied into the scratch rows, and the whole pool is
+ *       re-gathered through a write index that maps the step's slot rows to the scratch rows and
+ *       every other row to itself (an in-place gather: no row it writes is read by another).</li>
+ * </ol>
+ * Steps use the pool's {@code size / batch} slots in turn. The read and write indexes are pure
+ * functions of (seed, epoch), computed on the host and uploaded once per epoch, so a resumed run
+ * rebuilds them exactly; the pool itself is saved in checkpoints.
+ */
+public final class ReplayBuffer implements AutoCloseable {
+    /** Philox streams of the buffer: its initial contents, per-step fresh rows, reinit choices. */
+    static final int INIT_STREAM = 3, FRESH_STREAM = 4, CHOICE_STREAM = 5;
+
+    private final Backend backend;
+    private final int size;
+    private final int batch;
+    private final int inputs;
+    private final float reinit;
+    private final long seed;
+    private final int slots;
+    private final Buf pool;
+    private final Buf scratch;
+    private final Buf slotsView;
+    private final IntBuf counters;
+    private IntBuf readIndex;
+    private IntBuf writeIndex;
+
+    public ReplayBuffer(Backend backend, int size, float reinit, int batch, int inputs, long seed) {
+        if (size < batch) {
+            throw new ebm4j.UserError("replay_size (" + size + ") must be at least the batch size (" + batch + ")");
+        }
+        this.backend = backend;
+        this.size = size / batch * batch; // whole slots only
+        this.batch = batch;
+        this.inputs = inputs;
+        this.reinit = reinit;
+        this.seed = seed;
+        this.slots = this.size / batch;
+        pool = backend.alloc((long) (this.size + batch) * inputs);
+        scratch = pool.slice((long) this.size * inputs, (long) batch * inputs);
+        slotsView = pool.slice(0, (long) this.size * inputs);
+        counters = backend.allocInt(Counters.SIZE);
+        float[] start = new float[this.size * inputs];
+        Philox.uniforms(seed, 0, INIT_STREAM, 0, start, start.length, -1f, 1f);
+        backend.upload(pool, 0, start, 0, start.length);
+    }
+
+    /** Rows in the pool (a whole number of batches). */
+    public int size() {
+        return size;
+    }
+
+    /**
+     * Builds and uploads the epoch's read and write indexes for {@code batches} steps of which the
+     * first {@code firstBatch} are already done, numbering steps globally from {@code globalFirst}
+     * (the global index of the epoch's batch 0) so slots keep rotating across epochs.
+     */
+    public void prepareEpoch(int epoch, int batches, int firstBatch, long globalFirst) {
+        int[] read = new int[batches * batch];
+        int[] write = new int[batches * size];
+        float[] u = new float[batches * batch];
+        Philox.uniforms(seed, epoch, CHOICE_STREAM, 0, u, u.length, 0f, 1f);
+        for (int b = 0; b < batches; b++) {
+            int slot = (int) Math.floorMod(globalFirst + b, (long) slots);
+            for (int i = 0; i < size; i++) {
+                write[b * size + i] = i;
+            }
+            for (int r = 0; r < batch; r++) {
+                read[b * batch + r] = u[b * batch + r] < reinit ? size + r : slot * batch + r;
+                write[b * size + slot * batch + r] = size + r;
+            }
+        }
+        close(readIndex);
+        close(writeIndex);
+        readIndex = backend.allocInt(read.length);
+        writeIndex = backend.allocInt(write.length);
+        backend.uploadInt(readIndex, 0, read, 0, read.length);
+        backend.uploadInt(writeIndex, 0, write, 0, write.length);
+        int[] c = new int[Counters.SIZE];
+        c[Counters.CURSOR] = firstBatch * size;
+        backend.uploadInt(counters, 0, c, 0, c.length);
+    }
+
+    /**
+     * Queues: fresh noise into the scratch rows, then negatives (rows, inputs) = the chains' start
+     * states. {@code stepCounters} are the training step's counters (their cursor is still at this
+     * batch's first row, and their Philox step keys the fresh noise).
+     */
+    public void startChains(Buf negatives, int rows, IntBuf stepCounters) {
+        backend.uniformFill(scratch, (long) batch * inputs, -1f, 1f, seed, stepCounters, FRESH_STREAM);
+        backend.gatherRows(negatives, null, pool, null, readIndex, stepCounters, rows, inputs);
+    }
+
+    /** Queues: the chains' end states return to their slot; advances the write cursor. */
+    public void keepChains(Buf negatives, int rows) {
+        backend.copy(scratch, negatives, (long) rows * inputs);
+        backend.gatherRows(slotsView, null, pool, null, writeIndex, counters, size, inputs);
+        backend.increment(counters, Counters.CURSOR, size);
+    }
+
+    /** The pool's rows, for checkpoints. */
+    public float[] contents() {
+        float[] out = new float[size * inputs];
+        backend.download(out, 0, pool, 0, out.length);
+        return out;
+    }
+
+    public void restore(float[] rows) {
+        if (rows.length != size * inputs) {
+            throw new ebm4j.UserError("the checkpoint's replay buffer holds " + rows.length / inputs
+                    + " rows but replay_size asks for " + size);
+        }
+        backend.upload(pool, 0, rows, 0, rows.length);
+    }
+
+    private static void close(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        close(readIndex);
+        close(writeIndex);
+        counters.close();
+        pool.close();
+    }
+}
