@@ -121,7 +121,7 @@ public final class ConfigLoader {
 
     /** Names of the presets bundled in the jar. */
     public static List<String> presets() {
-        return List.of("default", "seed-code");
+        return List.of("default", "seed-code", "pcd");
     }
 
     private static Map<String, String> readBundled(String name) {
