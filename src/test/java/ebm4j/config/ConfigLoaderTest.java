@@ -43,6 +43,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void everyBundledPresetLoads() {
+        for (String preset : ConfigLoader.presets()) {
+            ConfigLoader.load(preset, Map.of());
+        }
+        TrainConfig pcd = ConfigLoader.load("pcd", Map.of());
+        assertEquals(10_000, pcd.replaySize());
+        assertEquals(TrainConfig.EnergySign.JEM, pcd.energySign());
+        assertEquals(0, ConfigLoader.load(null, Map.of()).replaySize(), "the default keeps the original recipe");
+    }
+
+    @Test
     void commandLineBeatsFileBeatsDefaults(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("my.properties");
         Files.writeString(f, "batch_size=32\nlangevin_steps=7\n");
