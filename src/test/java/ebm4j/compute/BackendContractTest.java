@@ -881,4 +881,44 @@ public abstract class BackendContractTest {
         assertFalse(backend.name().isBlank());
         assertFalse(backend.describe().isBlank());
     }
+
+    /**
+     * Size checks every backend makes on the host, before touching memory; subclasses call this
+     * from their own argument-check test and add the checks particular to them.
+     */
+    protected void assertSizeChecksThatNeedNoDeviceReads() {
+        Buf a = zeros(7 * 29);
+        Buf b = zeros(29 * 13);
+        Buf c = zeros(7 * 13);
+        expectBadArgument("gemm", () -> backend.gemm(false, false, 7, 13, 29, 1f, a, 28, b, 13, 0f, c, 13));
+        expectBadArgument("gemm", () -> backend.gemm(false, false, 7, 14, 29, 1f, a, 29, b, 14, 0f, c, 14));
+        expectBadArgument("gemm", () -> backend.gemm(true, false, 7, 13, 29, 1f, a, 7, b, 13, 0f, c.slice(1, 90), 13));
+        expectBadArgument("gemm", () -> backend.gemm(false, false, -1, 13, 29, 1f, a, 29, b, 13, 0f, c, 13));
+        expectBadArgument("biasElu", () -> backend.biasElu(c, zeros(12), 7, 13));
+        expectBadArgument("fill", () -> backend.fill(c, 7 * 13 + 1, 0f));
+        expectBadArgument("copy", () -> backend.copy(c, new ForeignBuf(), 3));
+        expectBadArgument("langevinUpdate", () -> backend.langevinUpdate(c, c, 91, 0.1f, 0.1f, 0f, 1, ints(0), 0));
+    }
+
+    /** Asserts that {@code call} throws IllegalArgumentException whose message starts with "op:". */
+    protected static void expectBadArgument(String op, org.junit.jupiter.api.function.Executable call) {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, call);
+        assertTrue(e.getMessage().startsWith(op + ":"), e.getMessage());
+    }
+
+    /** A Buf from some other backend. */
+    protected static final class ForeignBuf implements Buf {
+        @Override
+        public long size() {
+            return 100;
+        }
+
+        @Override
+        public Buf slice(long offset, long length) {
+            return this;
+        }
+
+        @Override
+        public void close() {}
+    }
 }
