@@ -2,7 +2,8 @@
 //
 // t = counters[2] + 1 is read from device memory (a captured graph replays with new steps). The
 // step scalars follow AdamKernel exactly: omb = 1f - beta (float); bc = (float)(1 - pow(beta, t))
-// in double; lrT = (float)(lr * min(1, t / warmup)) in double (warmup <= 0: no warm-up). Thread 0
+// in double; lrT = (float)(lr * warm * decay) in double with warm = min(1, t / warmup) (warmup <= 0:
+// 1) and decay = (D - min(t, D) + 1) / D for D = decaySteps (D <= 0: 1), as AdamSpec.lrAt. Thread 0
 // of each block computes them once into shared memory. Per element, float, in AdamKernel's order:
 //   m = beta1*m + omb1*g;  v = beta2*v + omb2*(g*g);  mhat = m/bc1;  vhat = v/bc2;
 //   p = p - (lrT*mhat) / (sqrtf(vhat) + eps)
@@ -12,7 +13,7 @@
 
 extern "C" __global__ void adam_step(float* params, const float* grads, float* m, float* v, long long n,
                                      const int* counters, float lr, float beta1, float beta2, float eps,
-                                     int warmupSteps) {
+                                     int warmupSteps, long long decaySteps) {
     __shared__ float s_scalars[5];   // omb1, omb2, bc1, bc2, lrT
     if (threadIdx.x == 0) {
         const long long t = (long long)counters[2] + 1;
@@ -25,7 +26,12 @@ extern "C" __global__ void adam_step(float* params, const float* grads, float* m
             const double ratio = (double)t / warmupSteps;
             warm = ratio < 1.0 ? ratio : 1.0;
         }
-        s_scalars[4] = (float)((double)lr * warm);
+        double decay = 1.0;
+        if (decaySteps > 0) {
+            const long long done = t < decaySteps ? t : decaySteps;
+            decay = (double)(decaySteps - done + 1) / (double)decaySteps;
+        }
+        s_scalars[4] = (float)((double)lr * warm * decay);
     }
     __syncthreads();
     const float omb1 = s_scalars[0], omb2 = s_scalars[1];

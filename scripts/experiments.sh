@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# scripts/experiments.sh: the one-epoch recipe comparison behind the README's quality table.
-# Each recipe trains one epoch on the full training set (seed 0), then `ebm4j eval` measures test
-# accuracy, ECE, energies and OOD AUROC; one summary line per recipe goes to $OUT/summary.tsv.
-#   bash scripts/experiments.sh [OUT]        (default runs/experiments; ~4 min per recipe on 2 cores)
-# EXPERIMENTS="name:flags;name:flags" overrides the list.
+# scripts/experiments.sh: the recipe comparison behind the README's quality table.
+# Each recipe trains on the full training set, then `ebm4j eval` measures test accuracy, ECE,
+# energies and OOD AUROC; one summary line per recipe goes to $OUT/summary.tsv.
+#   bash scripts/experiments.sh [OUT]        (default runs/experiments; ~4 min per recipe-epoch on 2 cores)
+# Environment: EXPERIMENTS="name:flags;name:flags" overrides the list; EPOCHS (default 1) and SEED
+# (default 0) set the run length and seed; EBM4J the launcher (default ./ebm4j; point it at a
+# copied jar to keep editing sources while it runs).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=${1:-runs/experiments}
@@ -12,27 +14,32 @@ default_list="default:;seed-code:--config seed-code;jem-l2:--energy-sign jem --e
 jem-l2-noise:--energy-sign jem --energy-l2 0.1 --data-noise 0.03 --langevin-grad-clip 0.03"
 IFS=';' read -ra recipes <<< "${EXPERIMENTS:-$default_list}"
 summary="$out/summary.tsv"
-printf 'recipe\tflags\timages_per_s\ttest_acc\ttest_ece\te_real\te_sample\tauroc_fashion_energy\tauroc_noise_energy\n' > "$summary"
+ebm=${EBM4J:-./ebm4j}
+epochs=${EPOCHS:-1}
+seed=${SEED:-0}
+printf 'recipe\tflags\tseed\tepochs\ttrain_min\timages_per_s\ttest_acc\ttest_ece\te_real\te_sample\tauroc_fashion_energy\tauroc_noise_energy\n' > "$summary"
 for r in "${recipes[@]}"; do
   name=${r%%:*}; flags=${r#*:}
   rm -rf "${out:?}/$name"
   # shellcheck disable=SC2086
   # a recipe that trips the divergence guard still gets its line (from the epoch's partial metrics, if any)
-  ./ebm4j train --epochs 1 --seed 0 --out "$out" --name "$name" $flags > "$out/$name.train.log" 2>&1 \
+  "$ebm" train --epochs "$epochs" --seed "$seed" --out "$out" --name "$name" $flags > "$out/$name.train.log" 2>&1 \
     || echo "$name: training stopped: $(grep -o 'error: .*' "$out/$name.train.log" | head -1)"
-  ./ebm4j eval -c "$out/$name" --samples 200 --out "$out/$name/eval" > "$out/$name.eval.log" 2>&1 || true
-  python3 - "$out/$name" "$name" "$flags" >> "$summary" <<'PY'
+  "$ebm" eval -c "$out/$name" --samples 200 --out "$out/$name/eval" > "$out/$name.eval.log" 2>&1 || true
+  python3 - "$out/$name" "$name" "$flags" "$seed" >> "$summary" <<'PY'
 import json, sys
-run, name, flags = sys.argv[1:4]
+run, name, flags, seed = sys.argv[1:5]
 try:
-    m = [json.loads(l) for l in open(run + "/metrics.jsonl") if l.strip()][-1]
+    epochs = [json.loads(l) for l in open(run + "/metrics.jsonl") if l.strip()]
+    m = epochs[-1]
 except (OSError, IndexError):
     print("\t".join([name, flags, "diverged (see %s.train.log)" % name])); sys.exit(0)
 try:
     e = json.load(open(run + "/eval/eval.json"))
 except OSError:
     e = {}
-print("\t".join(str(x) for x in [name, flags or "(original defaults)", round(m["images_per_s"], 1),
+print("\t".join(str(x) for x in [name, flags or "(defaults)", seed, m["epoch"],
+      round(sum(ep["seconds"] for ep in epochs) / 60, 1), round(m["images_per_s"], 1),
       round(m["test_acc"], 4), round(m["test_ece"], 4), round(m["e_real"], 2), round(m["e_sample"], 2),
       round(e.get("auroc_fashion_energy", float("nan")), 4), round(e.get("auroc_uniform_energy", float("nan")), 4)]))
 PY

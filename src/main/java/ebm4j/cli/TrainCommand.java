@@ -111,6 +111,14 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Probability that a persistent chain restarts from noise (default 0.05).")
     String replayReinit;
 
+    @Option(names = {"--gen-weight", "--gen_weight"}, paramLabel = "W",
+            description = "Weight of the contrastive energy term (1 = the original loss).")
+    String genWeight;
+
+    @Option(names = {"--lr-schedule", "--lr_schedule"}, paramLabel = "constant|linear",
+            description = "constant, or linear decay of lr to zero over the run's batches.")
+    String lrSchedule;
+
     @Option(names = "--data-dir", defaultValue = "data/mnist", paramLabel = "DIR",
             description = "MNIST IDX folder (default ${DEFAULT-VALUE}).")
     Path dataDir;
@@ -277,6 +285,8 @@ public final class TrainCommand implements Callable<Integer> {
         put(o, "adam_beta1", beta1);
         put(o, "replay_size", replaySize);
         put(o, "replay_reinit", replayReinit);
+        put(o, "gen_weight", genWeight);
+        put(o, "lr_schedule", lrSchedule);
         return o;
     }
 

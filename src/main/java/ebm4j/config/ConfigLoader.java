@@ -90,7 +90,9 @@ public final class ConfigLoader {
                 p.floatIn("adam_beta1", 0, 0.999999f),
                 p.floatIn("adam_beta2", 0, 0.99999994f),
                 p.intIn("replay_size", 0, 1_000_000),
-                p.floatIn("replay_reinit", 0, 1));
+                p.floatIn("replay_reinit", 0, 1),
+                p.floatIn("gen_weight", 0, 1e6f),
+                p.choice("lr_schedule", TrainConfig.LrSchedule.class));
     }
 
     private static void requireKnown(String key, String where) {

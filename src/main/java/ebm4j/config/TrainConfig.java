@@ -29,6 +29,8 @@ import java.util.Map;
  * @param adamBeta2        Adam beta2
  * @param replaySize       rows of the persistent-chain pool (0 = chains start from noise)
  * @param replayReinit     probability that a chain restarts from noise
+ * @param genWeight        weight of the contrastive energy term (1 = the original loss)
+ * @param lrSchedule       CONSTANT, or LINEAR decay over the run's batches (after any warm-up)
  */
 public record TrainConfig(
         int epochs,
@@ -51,7 +53,9 @@ public record TrainConfig(
         float adamBeta1,
         float adamBeta2,
         int replaySize,
-        float replayReinit) {
+        float replayReinit,
+        float genWeight,
+        LrSchedule lrSchedule) {
 
     public enum EnergySign {
         REFERENCE(1f), JEM(-1f);
@@ -69,6 +73,9 @@ public record TrainConfig(
     }
 
     public enum Objective { JOINT, CLASSIFIER }
+
+    /** CONSTANT keeps lr; LINEAR scales it by (D - t + 1) / D at batch t of the run's D batches. */
+    public enum LrSchedule { CONSTANT, LINEAR }
 
     public TrainConfig {
         hiddenDims = List.copyOf(hiddenDims);
@@ -99,6 +106,8 @@ public record TrainConfig(
         p.put("adam_beta2", Float.toString(adamBeta2));
         p.put("replay_size", Integer.toString(replaySize));
         p.put("replay_reinit", Float.toString(replayReinit));
+        p.put("gen_weight", Float.toString(genWeight));
+        p.put("lr_schedule", lrSchedule.name().toLowerCase());
         return p;
     }
 }

@@ -40,12 +40,18 @@ public final class TrainStep implements AutoCloseable {
     private final PhaseTimer timer;
     private final ReplayBuffer replay;
 
+    /** A step with chains from uniform noise and a constant learning rate (benchmarks, tests). */
     public TrainStep(EnergyNet net, TrainConfig config, IntBuf counters, Buf stats) {
-        this(net, config, counters, stats, null);
+        this(net, config, counters, stats, null, 0);
     }
 
-    /** @param replay persistent chains, or null for chains from uniform noise (the original) */
-    public TrainStep(EnergyNet net, TrainConfig config, IntBuf counters, Buf stats, ReplayBuffer replay) {
+    /**
+     * @param replay   persistent chains, or null for chains from uniform noise (the original)
+     * @param runSteps batches in the whole run: the horizon of {@code lr_schedule=linear}
+     *                 (0 keeps the learning rate constant whatever the schedule)
+     */
+    public TrainStep(EnergyNet net, TrainConfig config, IntBuf counters, Buf stats, ReplayBuffer replay,
+                     long runSteps) {
         this.backend = net.backend();
         this.net = net;
         this.config = config;
@@ -60,8 +66,11 @@ public final class TrainStep implements AutoCloseable {
         adamV = backend.alloc(net.layout().size());
         sampler = new LangevinSampler(net, dScores);
         boolean joint = config.objective() == TrainConfig.Objective.JOINT;
-        loss = new HybridLossSpec(config.energySign().sign(), joint ? 1f : 0f, joint ? config.energyL2() : 0f);
-        adam = new AdamSpec(config.lr(), config.adamBeta1(), config.adamBeta2(), 1e-8f, config.warmupSteps());
+        loss = new HybridLossSpec(config.energySign().sign(), joint ? config.genWeight() : 0f,
+                joint ? config.energyL2() : 0f);
+        long decaySteps = config.lrSchedule() == TrainConfig.LrSchedule.LINEAR ? runSteps : 0;
+        adam = new AdamSpec(config.lr(), config.adamBeta1(), config.adamBeta2(), 1e-8f, config.warmupSteps(),
+                decaySteps);
         chain = new LangevinSampler.Chain(config.langevinSteps(), config.langevinAlpha(), config.langevinSigma(),
                 config.langevinGradClip(), config.energySign().sign());
         timer = backend.timer();

@@ -81,7 +81,8 @@ public final class Trainer {
              Buf stats = backend.alloc(LossStats.SIZE);
              ResidentData data = new ResidentData(backend, train);
              ReplayBuffer replay = replayBuffer(batch);
-             TrainStep step = new TrainStep(net, config, counters, stats, replay)) {
+             TrainStep step = new TrainStep(net, config, counters, stats, replay,
+                     (long) config.epochs() * batchesPerEpoch)) {
 
             int startEpoch = 0, startBatch = 0;
             if (options.resume() != null) {

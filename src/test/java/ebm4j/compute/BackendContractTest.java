@@ -729,7 +729,7 @@ public abstract class BackendContractTest {
      */
     @Test
     void adamTakesTwoHandComputedSteps() {
-        AdamSpec spec = new AdamSpec(0.01f, 0.9f, 0.999f, 1e-8f, 0);
+        AdamSpec spec = new AdamSpec(0.01f, 0.9f, 0.999f, 1e-8f, 0, 0);
         Buf p = buf(1f, -2f, 0.5f);
         Buf g = buf(0.5f, -1f, 2f);
         Buf m = zeros(3);
@@ -757,7 +757,7 @@ public abstract class BackendContractTest {
     /** Warm-up over 4 steps: step 1 uses lr/4, so the first move is 0.0025 * sign(g). */
     @Test
     void adamWarmsUpTheLearningRate() {
-        AdamSpec spec = new AdamSpec(0.01f, 0.9f, 0.999f, 1e-8f, 4);
+        AdamSpec spec = new AdamSpec(0.01f, 0.9f, 0.999f, 1e-8f, 4, 0);
         Buf p = buf(1f, -2f, 0.5f);
         Buf g = buf(0.5f, -1f, 2f);
         backend.adamStep(p, g, zeros(3), zeros(3), 3, counters(0, 0, 0), spec);
@@ -771,6 +771,33 @@ public abstract class BackendContractTest {
         double move = 0.01 * mh / Math.sqrt(vh);
         Parity.assertClose("params at t=10 from zero moments",
                 new float[] {(float) (1 - move), (float) (-2 + move), (float) (0.5 - move)}, get(q), 1e-6f, 0f);
+    }
+
+    /**
+     * Linear decay over D = 8 steps: from zero moments the first move is lr_t * sign(g) times the
+     * bias-corrected ratio, so step t moves by lr * (8 - t + 1) / 8 times the step-1 move at t = 1,
+     * and past D the rate stays at its floor lr / 8.
+     */
+    @Test
+    void adamDecaysTheLearningRateLinearly() {
+        AdamSpec spec = new AdamSpec(0.01f, 0.9f, 0.999f, 1e-8f, 0, 8);
+        Buf g = buf(0.5f, -1f, 2f);
+        Buf first = buf(1f, -2f, 0.5f);
+        backend.adamStep(first, g, zeros(3), zeros(3), 3, counters(0, 0, 0), spec);
+        Parity.assertClose("step 1 at full lr", new float[] {0.99f, -1.99f, 0.49f}, get(first), 1e-6f, 0f);
+
+        for (long done : new long[] {5, 7, 20}) {      // t = 6, 8 (the last decayed step), 21 (past D)
+            Buf q = buf(1f, -2f, 0.5f);
+            backend.adamStep(q, g, zeros(3), zeros(3), 3, counters(0, (int) done, 0), spec);
+            long t = done + 1;
+            double rate = 0.01 * (8 - Math.min(t, 8) + 1) / 8.0;
+            double mh = 0.1 / (1 - Math.pow(0.9, t));
+            double vh = 0.001 / (1 - Math.pow(0.999, t));
+            double move = rate * mh / Math.sqrt(vh);
+            Parity.assertClose("params at t=" + t, new float[] {(float) (1 - move), (float) (-2 + move),
+                    (float) (0.5 - move)}, get(q), 1e-6f, 0f);
+        }
+        assertEquals(0.01f / 8, spec.lrAt(1_000), 0f, "the rate floors at lr / D");
     }
 
     @Test

@@ -15,8 +15,7 @@ import java.nio.FloatBuffer;
  *   vhat = v / bc2                               bc2 = (float) (1 - beta2^t)
  *   p    = p - lrT * mhat / (sqrt(vhat) + eps)   i.e. ((lrT * mhat) / (sqrt(vhat) + eps))
  * </pre>
- * with {@code lrT = (float) (lr * min(1, t / warmupSteps))} (no warm-up when warmupSteps <= 0)
- * and {@code sqrt} the correctly rounded float square root.
+ * with {@code lrT = spec.lrAt(t)} (warm-up and decay, see {@link AdamSpec}) and {@code sqrt} the correctly rounded float square root.
  */
 final class AdamKernel {
     private final float beta1;
@@ -36,8 +35,7 @@ final class AdamKernel {
         omb2 = 1f - beta2;
         bc1 = (float) (1.0 - Math.pow(beta1, t));
         bc2 = (float) (1.0 - Math.pow(beta2, t));
-        double warm = spec.warmupSteps() > 0 ? Math.min(1.0, (double) t / spec.warmupSteps()) : 1.0;
-        lrT = (float) (spec.lr() * warm);
+        lrT = spec.lrAt(t);
         eps = spec.eps();
     }
 

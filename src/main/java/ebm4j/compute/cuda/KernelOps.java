@@ -214,7 +214,8 @@ final class KernelOps {
         if (n == 0) return;
         launcher.launch(Launch.of(Kernel.ADAM_STEP, grid(n), THREADS)
                 .ptr(params.ptr()).ptr(grads.ptr()).ptr(m.ptr()).ptr(v.ptr()).i64(n).ptr(counters.ptr())
-                .f32(spec.lr()).f32(spec.beta1()).f32(spec.beta2()).f32(spec.eps()).i32(spec.warmupSteps()));
+                .f32(spec.lr()).f32(spec.beta1()).f32(spec.beta2()).f32(spec.eps()).i32(spec.warmupSteps())
+                .i64(spec.decaySteps()));
     }
 
     /** Records the device clock into timer slot {@code phase} (begin) or adds the elapsed time (end). */

@@ -268,7 +268,7 @@ abstract class AbstractCudaParityTest {
         Twin params = twin(34, n, -0.1f, 0.1f), grads = twin(35, n, -0.01f, 0.01f);
         Twin m = twin(36, n, -1e-3f, 1e-3f), v = twin(37, n, 0f, 1e-5f);
         IntTwin t = counters(0, 41, 0);
-        AdamSpec spec = new AdamSpec(1e-3f, 0.9f, 0.999f, 1e-8f, 100);
+        AdamSpec spec = new AdamSpec(1e-3f, 0.9f, 0.999f, 1e-8f, 100, 1000);
         both(b -> b.adamStep(params.on(b), grads.on(b), m.on(b), v.on(b), n, t.on(b), spec));
         bits("adam m", m);
         bits("adam v", v);

@@ -53,7 +53,7 @@ class CudaEmulatedTrainStepTest {
             b.uploadInt(perm, 0, p, 0, p.length);
             try (ebm4j.train.ReplayBuffer replay = replaySize == 0 ? null
                     : new ebm4j.train.ReplayBuffer(b, replaySize, 0.3f, batch, 784, config.seed());
-                 TrainStep step = new TrainStep(net, config, counters, stats, replay)) {
+                 TrainStep step = new TrainStep(net, config, counters, stats, replay, 0)) {
                 if (replay != null) {
                     replay.prepareEpoch(0, labels.length / batch, 0, 0);
                 }
