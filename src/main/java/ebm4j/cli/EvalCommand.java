@@ -79,6 +79,7 @@ public final class EvalCommand implements Callable<Integer> {
         Dataset ood = loadOod();
         float sign = ck.config().energySign().sign();
         LangevinSampler.Chain chain = model.chain(ck.config());
+        float[] pool = model.startPool(ck);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("checkpoint", ck.dir().toString());
         Map<String, double[]> energyHistograms = new LinkedHashMap<>();
@@ -98,7 +99,7 @@ public final class EvalCommand implements Callable<Integer> {
             double[] testEnergy = Scoring.energies(testScores, classes, sign);
             energyHistograms.put("MNIST test", testEnergy);
 
-            float[] fresh = SampleGenerator.generate(net, chain, model.seed, samples, null);
+            float[] fresh = SampleGenerator.generate(net, chain, model.seed, samples, null, pool);
             float[] freshScores = Scoring.scores(net, fresh, samples);
             double[] sampleEnergy = Scoring.energies(freshScores, classes, sign);
             result.put("samples", samples);
@@ -118,7 +119,7 @@ public final class EvalCommand implements Callable<Integer> {
                 ood(result, "fashion", testScores, testEnergy, oodScores, oodEnergy, classes);
             }
             if (judgeCk != null) {
-                judge(result, backend, judgeCk, net, chain, fresh);
+                judge(result, backend, judgeCk, net, chain, fresh, pool);
             }
         }
         print(result);
@@ -154,12 +155,12 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private void judge(Map<String, Object> result, Backend backend, Checkpoint.Loaded judgeCk, EnergyNet net,
-                       LangevinSampler.Chain chain, float[] unconditional) {
+                       LangevinSampler.Chain chain, float[] unconditional, float[] pool) {
         int[] wanted = new int[samples];
         for (int i = 0; i < samples; i++) {
             wanted[i] = i % 10;
         }
-        float[] conditional = SampleGenerator.generate(net, chain, model.seed + 1, samples, wanted);
+        float[] conditional = SampleGenerator.generate(net, chain, model.seed + 1, samples, wanted, pool);
         try (EnergyNet judgeNet = new EnergyNet(backend, judgeCk.layout(), 256)) {
             backend.upload(judgeNet.params(), judgeCk.params());
             int classes = judgeCk.layout().outputs();

@@ -1,6 +1,7 @@
 package ebm4j.cli;
 
 import ebm4j.config.TrainConfig;
+import ebm4j.model.Checkpoint;
 import ebm4j.train.LangevinSampler;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -22,6 +23,30 @@ final class ModelOptions {
 
     @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Sampling seed (default 0).")
     long seed;
+
+    @Option(names = "--init", defaultValue = "auto", paramLabel = "auto|pool|noise",
+            description = "Where chains start: the checkpoint's persistent-chain pool (pool), uniform noise"
+                    + " (noise), or the pool when the checkpoint has one (auto, the default).")
+    String init;
+
+    /** The images chains start from: the checkpoint's pool, or null for uniform noise. */
+    float[] startPool(Checkpoint.Loaded ck) {
+        float[] pool = ck.state() == null ? null : ck.state().replay();
+        switch (init) {
+            case "auto":
+                return pool;
+            case "noise":
+                return null;
+            case "pool":
+                if (pool == null) {
+                    throw new ebm4j.UserError("--init pool: checkpoint " + ck.dir()
+                            + " has no persistent-chain pool (it was trained with replay_size 0)");
+                }
+                return pool;
+            default:
+                throw new ebm4j.UserError("--init must be auto, pool or noise, got '" + init + "'");
+        }
+    }
 
     /** The chain: the checkpoint's training settings unless overridden; all values checked. */
     LangevinSampler.Chain chain(TrainConfig config) {

@@ -17,8 +17,8 @@ import picocli.CommandLine.Option;
 /** {@code ebm4j sample}: draws images from a checkpoint by Langevin dynamics into a PNG grid. */
 @Command(name = "sample", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
         header = "Generate digits from a checkpoint.",
-        description = "Runs Langevin chains from uniform noise on the model's energy (or, with --class, on the"
-                + " energy of one class) and writes the images as a PNG grid.")
+        description = "Runs Langevin chains on the model's energy (or, with --class, on the energy of one class)"
+                + " from its persistent-chain pool or from uniform noise, and writes the images as a PNG grid.")
 public final class SampleCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -51,6 +51,7 @@ public final class SampleCommand implements Callable<Integer> {
             throw new UserError("--columns must be >= 1, got " + columns);
         }
         Checkpoint.Loaded ck = Checkpoint.load(model.checkpoint);
+        float[] pool = model.startPool(ck);
         int[] classes = null;
         if (digit != null) {
             classes = new int[count];
@@ -60,7 +61,7 @@ public final class SampleCommand implements Callable<Integer> {
         try (Backend backend = Backends.open(common, System.err::println);
              EnergyNet net = new EnergyNet(backend, ck.layout(), Math.min(count, 256))) {
             backend.upload(net.params(), ck.params());
-            images = SampleGenerator.generate(net, model.chain(ck.config()), model.seed, count, classes);
+            images = SampleGenerator.generate(net, model.chain(ck.config()), model.seed, count, classes, pool);
         }
         Path parent = output.toAbsolutePath().getParent();
         Files.createDirectories(parent);

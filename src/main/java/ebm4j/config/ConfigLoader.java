@@ -17,12 +17,15 @@ import java.util.Set;
 
 /**
  * Builds a {@link TrainConfig} from three layers: the bundled defaults, an optional config file
- * (a path, or the name of a bundled preset such as {@code seed-code}), and command-line
- * overrides. Every value is checked; the first problem becomes a {@link UserError} naming the
+ * (a path, or the name of a bundled preset such as {@code seed}), and command-line overrides. A
+ * config file may start from another one with {@code extends=NAME} (a path or a preset), so a
+ * variant of the original recipe names only what it changes. Every value is checked; the first problem becomes a {@link UserError} naming the
  * key, the bad value, where it came from and what is allowed.
  */
 public final class ConfigLoader {
     private static final String BUNDLED = "/ebm4j/config/";
+    private static final String EXTENDS = "extends";
+    private static final int MAX_EXTENDS = 8;
 
     private ConfigLoader() {}
 
@@ -43,7 +46,7 @@ public final class ConfigLoader {
         Map<String, String> origin = new LinkedHashMap<>();
         values.keySet().forEach(k -> origin.put(k, "default.properties"));
         if (configFile != null) {
-            Map<String, String> file = readConfig(configFile);
+            Map<String, String> file = readWithBase(configFile, 0);
             for (Map.Entry<String, String> e : file.entrySet()) {
                 requireKnown(e.getKey(), configFile);
                 values.put(e.getKey(), e.getValue());
@@ -58,9 +61,13 @@ public final class ConfigLoader {
         return parse(values, origin);
     }
 
-    /** Parses a complete key/value map (e.g. from a checkpoint) with no file layers. */
+    /**
+     * Parses a key/value map saved with a run (a checkpoint's config). A key it lacks was written
+     * before that option existed, when the option was off; the seed preset holds the off values.
+     */
     public static TrainConfig fromProperties(Map<String, String> values, String source) {
         Map<String, String> merged = new LinkedHashMap<>(defaults());
+        merged.putAll(readWithBase("seed", 0));
         Map<String, String> origin = new LinkedHashMap<>();
         merged.keySet().forEach(k -> origin.put(k, source));
         merged.putAll(values);
@@ -95,6 +102,25 @@ public final class ConfigLoader {
                 p.choice("lr_schedule", TrainConfig.LrSchedule.class));
     }
 
+    /** A config file's values over those of the file it extends, if any. */
+    private static Map<String, String> readWithBase(String nameOrPath, int depth) {
+        if (depth > MAX_EXTENDS) {
+            throw new UserError("config file " + nameOrPath + ": more than " + MAX_EXTENDS
+                    + " levels of 'extends' (a cycle?)");
+        }
+        Map<String, String> own = readConfig(nameOrPath);
+        String base = own.remove(EXTENDS);
+        if (base == null) {
+            return own;
+        }
+        if (base.isBlank()) {
+            throw new UserError("config file " + nameOrPath + ": 'extends' needs a preset name or a path");
+        }
+        Map<String, String> merged = readWithBase(base, depth + 1);
+        merged.putAll(own);
+        return merged;
+    }
+
     private static void requireKnown(String key, String where) {
         if (!KEYS.contains(key)) {
             throw new UserError("unknown config key '" + key + "' in " + where
@@ -123,7 +149,7 @@ public final class ConfigLoader {
 
     /** Names of the presets bundled in the jar. */
     public static List<String> presets() {
-        return List.of("default", "seed-code", "pcd");
+        return List.of("default", "seed", "seed-code");
     }
 
     private static Map<String, String> readBundled(String name) {

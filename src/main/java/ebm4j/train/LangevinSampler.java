@@ -59,6 +59,11 @@ public final class LangevinSampler {
         run(x, rows, chain, seed, counters, null);
     }
 
+    /** Like {@link #refine} on the class-conditional energy (see {@link #sampleConditional}). */
+    public void refineConditional(Buf x, int rows, Chain chain, long seed, IntBuf counters, Buf classGrad) {
+        run(x, rows, chain, seed, counters, classGrad);
+    }
+
     private void run(Buf x, int rows, Chain chain, long seed, IntBuf counters, Buf fixedScoreGrad) {
         Backend b = net.backend();
         int classes = net.layout().outputs();

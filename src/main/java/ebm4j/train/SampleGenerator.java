@@ -4,25 +4,36 @@ import ebm4j.compute.Backend;
 import ebm4j.compute.Buf;
 import ebm4j.compute.Counters;
 import ebm4j.compute.IntBuf;
+import ebm4j.data.Shuffle;
 import ebm4j.model.EnergyNet;
 
 /**
  * Draws many samples from a trained model in chunks of the network's capacity, unconditionally
- * or for requested classes, and returns them on the host. Chunk k uses Philox step k, so the
- * result depends only on (model, seed, count, classes), never on the chunk size's history.
+ * or for requested classes, and returns them on the host. Chains start from uniform noise, or
+ * from rows of a persistent-chain pool saved with the model (a seeded choice of rows), which is
+ * where a model trained with persistent chains keeps its samples. Chunk k uses Philox step k, so
+ * the result depends only on (model, seed, count, classes, start), never on the chunk size.
  */
 public final class SampleGenerator {
     private SampleGenerator() {}
 
+    /** Chains from uniform noise. */
+    public static float[] generate(EnergyNet net, LangevinSampler.Chain chain, long seed, int count, int[] classes) {
+        return generate(net, chain, seed, count, classes, null);
+    }
+
     /**
      * @param classes null for unconditional samples, else the class of each of the count rows
+     * @param pool    null to start from uniform noise, else (poolRows, inputs) start images
      * @return images (count, inputs) in [-1, 1]
      */
-    public static float[] generate(EnergyNet net, LangevinSampler.Chain chain, long seed, int count, int[] classes) {
+    public static float[] generate(EnergyNet net, LangevinSampler.Chain chain, long seed, int count, int[] classes,
+                                   float[] pool) {
         Backend b = net.backend();
         int inputs = net.layout().inputs(), outputs = net.layout().outputs();
         int chunk = net.capacity();
         float[] out = new float[count * inputs];
+        int[] startRows = pool == null ? null : startRows(pool.length / inputs, count, seed);
         try (Buf dScores = net.newScoresBuffer();
              Buf x = b.alloc((long) chunk * inputs);
              Buf classGrad = b.alloc((long) chunk * outputs);
@@ -35,15 +46,30 @@ public final class SampleGenerator {
                     c[Counters.STEP_LO] = k;
                     b.uploadInt(counters, 0, c, 0, c.length);
                     Buf xs = x.slice(0, (long) rows * inputs);
+                    if (startRows != null) {
+                        float[] init = new float[rows * inputs];
+                        for (int r = 0; r < rows; r++) {
+                            System.arraycopy(pool, startRows[start + r] * inputs, init, r * inputs, inputs);
+                        }
+                        b.upload(xs, 0, init, 0, init.length);
+                    }
                     if (classes == null) {
-                        sampler.sample(xs, rows, chain, seed, counters);
+                        if (startRows == null) {
+                            sampler.sample(xs, rows, chain, seed, counters);
+                        } else {
+                            sampler.refine(xs, rows, chain, seed, counters);
+                        }
                     } else {
                         float[] grad = new float[rows * outputs];
                         for (int r = 0; r < rows; r++) {
                             grad[r * outputs + classes[start + r]] = chain.energySign();
                         }
                         b.upload(classGrad, 0, grad, 0, grad.length);
-                        sampler.sampleConditional(xs, rows, chain, seed, counters, classGrad);
+                        if (startRows == null) {
+                            sampler.sampleConditional(xs, rows, chain, seed, counters, classGrad);
+                        } else {
+                            sampler.refineConditional(xs, rows, chain, seed, counters, classGrad);
+                        }
                     }
                     b.download(out, start * inputs, xs, 0, rows * inputs);
                 }
@@ -52,5 +78,18 @@ public final class SampleGenerator {
             }
         }
         return out;
+    }
+
+    /** count pool rows in a seeded random order, cycling through the pool when count exceeds it. */
+    private static int[] startRows(int poolRows, int count, long seed) {
+        if (poolRows < 1) {
+            throw new IllegalArgumentException("the start pool is empty");
+        }
+        int[] order = Shuffle.permutation(poolRows, seed, 0);
+        int[] rows = new int[count];
+        for (int i = 0; i < count; i++) {
+            rows[i] = order[i % poolRows];
+        }
+        return rows;
     }
 }

@@ -27,9 +27,11 @@ class EvalAndSampleCommandTest {
             org.junit.jupiter.api.Assumptions.abort("MNIST unavailable: " + e.getMessage());
         }
         for (String objective : new String[] {"joint", "classifier"}) {
-            CliTest.Run r = CliTest.run("train", "--device", "cpu", "--data-dir", DATA.toString(), "--out",
-                    dir.toString(), "--name", objective, "--epochs", "1", "--train-subset", "2000", "--hidden", "32,32",
-                    "--langevin_steps", "5", "--energy-l2", "0.1", "--objective", objective);
+            // the seed recipe with an energy penalty and a persistent-chain pool (which sample and eval start from)
+            CliTest.Run r = CliTest.run("train", "--config", "seed", "--device", "cpu", "--data-dir", DATA.toString(),
+                    "--out", dir.toString(), "--name", objective, "--epochs", "1", "--train-subset", "2000",
+                    "--hidden", "32,32", "--langevin_steps", "5", "--energy-l2", "0.1", "--replay-size", "200",
+                    "--objective", objective);
             assertEquals(0, r.code(), r.err());
         }
     }
@@ -43,6 +45,24 @@ class EvalAndSampleCommandTest {
         BufferedImage img = ImageIO.read(png.toFile());
         assertEquals(2, img.getHeight() / (28 * 2), "two rows of 2x-scaled tiles");
         assertEquals(5, img.getWidth() / (28 * 2), "five columns");
+    }
+
+    @Test
+    void chainsStartFromThePoolOnlyWhenTheCheckpointHasOne() throws Exception {
+        Path png = dir.resolve("p.png");
+        for (String init : new String[] {"pool", "noise", "auto"}) {
+            CliTest.Run r = CliTest.run("sample", "--device", "cpu", "-c", dir.resolve("joint").toString(), "-n", "4",
+                    "--steps", "2", "--init", init, "-o", png.toString());
+            assertEquals(0, r.code(), init + ": " + r.err());
+        }
+        CliTest.Run r = CliTest.run("sample", "--device", "cpu", "-c", dir.resolve("classifier").toString(),
+                "--init", "pool", "-o", png.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("no persistent-chain pool"), r.err());
+        r = CliTest.run("sample", "--device", "cpu", "-c", dir.resolve("joint").toString(), "--init", "buffer",
+                "-o", png.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("--init must be"), r.err());
     }
 
     @Test

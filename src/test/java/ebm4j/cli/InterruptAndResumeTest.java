@@ -38,6 +38,7 @@ class InterruptAndResumeTest {
         List<String> a = new ArrayList<>(List.of("train", "--device", "cpu", "--data-dir", DATA.toString(),
                 "--out", out.toString(), "--name", name, "--epochs", Integer.toString(epochs), "--train-subset", "600",
                 "--batch_size", "50", "--langevin_steps", "3", "--hidden", "32,32", "--energy-l2", "0.1",
+                "--replay-size", "200",
                 "--checkpoint-every", "2", "--keep", "2", "--log-every", "1", "--figure-every", "1"));
         return a.toArray(new String[0]);
     }

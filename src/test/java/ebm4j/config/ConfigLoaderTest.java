@@ -8,6 +8,7 @@ import ebm4j.UserError;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -18,8 +19,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class ConfigLoaderTest {
 
     @Test
-    void defaultsAreTheOriginalDocumentedValues() {
-        TrainConfig c = ConfigLoader.load(null, Map.of());
+    void seedPresetIsTheOriginalDocumentedRecipeWithEveryExtensionOff() {
+        TrainConfig c = ConfigLoader.load("seed", Map.of());
         assertEquals(15, c.epochs());
         assertEquals(64, c.batchSize());
         assertEquals(50, c.langevinSteps());
@@ -32,25 +33,63 @@ class ConfigLoaderTest {
         assertEquals(TrainConfig.EnergySign.REFERENCE, c.energySign());
         assertEquals(TrainConfig.Objective.JOINT, c.objective());
         assertEquals(0f, c.energyL2());
+        assertEquals(0f, c.langevinGradClip());
+        assertEquals(0f, c.dataNoise());
+        assertEquals(0, c.warmupSteps());
+        assertEquals(0.9f, c.adamBeta1());
+        assertEquals(0.999f, c.adamBeta2());
+        assertEquals(0, c.replaySize());
+        assertEquals(1f, c.genWeight());
+        assertEquals(TrainConfig.LrSchedule.CONSTANT, c.lrSchedule());
     }
 
     @Test
-    void seedCodePresetChangesOnlyAlphaAndSigma() {
-        TrainConfig c = ConfigLoader.load("seed-code", Map.of());
-        assertEquals(0.5f, c.langevinAlpha());
-        assertEquals(0.05f, c.langevinSigma());
-        assertEquals(50, c.langevinSteps());
+    void defaultsAreTheRecommendedJointRecipe() {
+        TrainConfig c = ConfigLoader.load(null, Map.of());
+        assertEquals(TrainConfig.EnergySign.JEM, c.energySign());
+        assertEquals(TrainConfig.Objective.JOINT, c.objective());
+        assertTrue(c.replaySize() > 0, "persistent chains");
+        assertTrue(c.genWeight() > 0 && c.genWeight() < 1, "a down-weighted contrastive term");
+        assertEquals(TrainConfig.LrSchedule.LINEAR, c.lrSchedule());
+        assertEquals(c, ConfigLoader.load("default", Map.of()), "the default preset is the defaults");
+    }
+
+    @Test
+    void seedCodePresetChangesOnlyAlphaAndSigmaOfTheSeedRecipe() {
+        TrainConfig seed = ConfigLoader.load("seed", Map.of());
+        TrainConfig code = ConfigLoader.load("seed-code", Map.of());
+        assertEquals(0.5f, code.langevinAlpha());
+        assertEquals(0.05f, code.langevinSigma());
+        Map<String, String> backToSeed = new HashMap<>(code.toProperties());
+        backToSeed.put("langevin_alpha", "0.1");
+        backToSeed.put("langevin_sigma", "0.01");
+        assertEquals(seed, ConfigLoader.fromProperties(backToSeed, "test"));
     }
 
     @Test
     void everyBundledPresetLoads() {
         for (String preset : ConfigLoader.presets()) {
-            ConfigLoader.load(preset, Map.of());
+            assertEquals(ConfigLoader.KEYS.size(), ConfigLoader.load(preset, Map.of()).toProperties().size(), preset);
         }
-        TrainConfig pcd = ConfigLoader.load("pcd", Map.of());
-        assertEquals(10_000, pcd.replaySize());
-        assertEquals(TrainConfig.EnergySign.JEM, pcd.energySign());
-        assertEquals(0, ConfigLoader.load(null, Map.of()).replaySize(), "the default keeps the original recipe");
+    }
+
+    @Test
+    void aFileExtendsAPresetAndOverridesIt(@TempDir Path dir) throws IOException {
+        Path f = dir.resolve("mine.properties");
+        Files.writeString(f, "extends=seed\nlangevin_steps=7\n");
+        TrainConfig c = ConfigLoader.load(f.toString(), Map.of());
+        assertEquals(7, c.langevinSteps());
+        assertEquals(TrainConfig.EnergySign.REFERENCE, c.energySign(), "from the seed preset");
+        assertEquals(15, c.epochs());
+    }
+
+    @Test
+    void anExtendsCycleIsAClearError(@TempDir Path dir) throws IOException {
+        Path a = dir.resolve("a.properties"), b = dir.resolve("b.properties");
+        Files.writeString(a, "extends=" + b + "\n");
+        Files.writeString(b, "extends=" + a + "\n");
+        UserError e = assertThrows(UserError.class, () -> ConfigLoader.load(a.toString(), Map.of()));
+        assertTrue(e.getMessage().contains("extends"), e.getMessage());
     }
 
     @Test
@@ -60,7 +99,7 @@ class ConfigLoaderTest {
         TrainConfig c = ConfigLoader.load(f.toString(), Map.of("batch_size", "16"));
         assertEquals(16, c.batchSize());
         assertEquals(7, c.langevinSteps());
-        assertEquals(15, c.epochs());
+        assertEquals(ConfigLoader.load(null, Map.of()).epochs(), c.epochs());
     }
 
     @Test
