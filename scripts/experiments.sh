@@ -5,7 +5,8 @@
 #   bash scripts/experiments.sh [OUT]        (default runs/experiments; ~4 min per recipe-epoch on 2 cores)
 # Environment: EXPERIMENTS="name:flags;name:flags" overrides the list; EPOCHS (default 1) and SEED
 # (default 0) set the run length and seed; EBM4J the launcher (default ./ebm4j; point it at a
-# copied jar to keep editing sources while it runs).
+# copied jar to keep editing sources while it runs); JUDGE a classifier checkpoint for
+# `eval --judge`, EVAL_FLAGS more eval options (e.g. "--steps 60").
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=${1:-runs/experiments}
@@ -17,7 +18,9 @@ summary="$out/summary.tsv"
 ebm=${EBM4J:-./ebm4j}
 epochs=${EPOCHS:-1}
 seed=${SEED:-0}
-printf 'recipe\tflags\tseed\tepochs\ttrain_min\timages_per_s\ttest_acc\ttest_ece\te_real\te_sample\tauroc_fashion_energy\tauroc_noise_energy\n' > "$summary"
+judge=()
+[[ -n "${JUDGE:-}" ]] && judge=(--judge "$JUDGE")
+printf 'recipe\tflags\tseed\tepochs\ttrain_min\timages_per_s\ttest_acc\ttest_ece\te_real\te_sample\tauroc_fashion_energy\tauroc_noise_energy\tjudge_conditional_acc\tjudge_unconditional_conf\n' > "$summary"
 for r in "${recipes[@]}"; do
   name=${r%%:*}; flags=${r#*:}
   rm -rf "${out:?}/$name"
@@ -25,7 +28,9 @@ for r in "${recipes[@]}"; do
   # a recipe that trips the divergence guard still gets its line (from the epoch's partial metrics, if any)
   "$ebm" train --epochs "$epochs" --seed "$seed" --out "$out" --name "$name" $flags > "$out/$name.train.log" 2>&1 \
     || echo "$name: training stopped: $(grep -o 'error: .*' "$out/$name.train.log" | head -1)"
-  "$ebm" eval -c "$out/$name" --samples 200 --out "$out/$name/eval" > "$out/$name.eval.log" 2>&1 || true
+  # shellcheck disable=SC2086
+  "$ebm" eval -c "$out/$name" --samples 200 --out "$out/$name/eval" "${judge[@]}" ${EVAL_FLAGS:-} \
+    > "$out/$name.eval.log" 2>&1 || true
   python3 - "$out/$name" "$name" "$flags" "$seed" >> "$summary" <<'PY'
 import json, sys
 run, name, flags, seed = sys.argv[1:5]
@@ -41,7 +46,9 @@ except OSError:
 print("\t".join(str(x) for x in [name, flags or "(defaults)", seed, m["epoch"],
       round(sum(ep["seconds"] for ep in epochs) / 60, 1), round(m["images_per_s"], 1),
       round(m["test_acc"], 4), round(m["test_ece"], 4), round(m["e_real"], 2), round(m["e_sample"], 2),
-      round(e.get("auroc_fashion_energy", float("nan")), 4), round(e.get("auroc_uniform_energy", float("nan")), 4)]))
+      round(e.get("auroc_fashion_energy", float("nan")), 4), round(e.get("auroc_uniform_energy", float("nan")), 4),
+      round(e.get("judge_conditional_accuracy", float("nan")), 3),
+      round(e.get("judge_unconditional_confidence", float("nan")), 3)]))
 PY
   tail -1 "$summary"
 done

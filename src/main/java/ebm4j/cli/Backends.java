@@ -39,7 +39,7 @@ final class Backends {
                 if (device.equals("gpu")) {
                     throw new UserError("--device gpu: " + why + "; use --device cpu or auto");
                 }
-                log.accept("no usable GPU (" + why + "): training on the CPU");
+                log.accept("no usable GPU (" + why + "): running on the CPU");
                 return cpu(options);
             default:
                 throw new UserError("--device must be auto, cpu or gpu, got '" + options.device + "'");

@@ -10,8 +10,10 @@ import ebm4j.eval.Scoring;
 import ebm4j.model.Checkpoint;
 import ebm4j.model.EnergyNet;
 import ebm4j.report.Chart;
+import ebm4j.report.ImageGrid;
 import ebm4j.report.Json;
 import ebm4j.train.LangevinSampler;
+import ebm4j.train.RunReport;
 import ebm4j.train.SampleGenerator;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -83,6 +85,8 @@ public final class EvalCommand implements Callable<Integer> {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("checkpoint", ck.dir().toString());
         Map<String, double[]> energyHistograms = new LinkedHashMap<>();
+        float[] fresh;
+        float[] conditional;
 
         try (Backend backend = Backends.open(common, System.err::println);
              EnergyNet net = new EnergyNet(backend, ck.layout(), 256)) {
@@ -99,7 +103,7 @@ public final class EvalCommand implements Callable<Integer> {
             double[] testEnergy = Scoring.energies(testScores, classes, sign);
             energyHistograms.put("MNIST test", testEnergy);
 
-            float[] fresh = SampleGenerator.generate(net, chain, model.seed, samples, null, pool);
+            fresh = SampleGenerator.generate(net, chain, model.seed, samples, null, pool);
             float[] freshScores = Scoring.scores(net, fresh, samples);
             double[] sampleEnergy = Scoring.energies(freshScores, classes, sign);
             result.put("samples", samples);
@@ -118,8 +122,13 @@ public final class EvalCommand implements Callable<Integer> {
                 energyHistograms.put("Fashion-MNIST", oodEnergy);
                 ood(result, "fashion", testScores, testEnergy, oodScores, oodEnergy, classes);
             }
+            int[] wanted = new int[samples];
+            for (int i = 0; i < samples; i++) {
+                wanted[i] = i % 10;
+            }
+            conditional = SampleGenerator.generate(net, chain, model.seed + 1, samples, wanted, pool);
             if (judgeCk != null) {
-                judge(result, backend, judgeCk, net, chain, fresh, pool);
+                judge(result, backend, judgeCk, wanted, conditional, fresh);
             }
         }
         print(result);
@@ -129,7 +138,19 @@ public final class EvalCommand implements Callable<Integer> {
             List<Chart.Samples> series = new ArrayList<>();
             energyHistograms.forEach((name, e) -> series.add(new Chart.Samples(name, e)));
             Chart.histograms(out.resolve("energy_histogram.png"), "Energies", "E(x)", series, 60);
-            System.out.println("wrote " + out.resolve("eval.json") + " and " + out.resolve("energy_histogram.png"));
+            ImageGrid.write(out.resolve(RunReport.EVAL_SAMPLES), fresh, Math.min(samples, 64), 8);
+            // row r of the conditional samples asked for digit r % 10: ten columns put one digit per column
+            ImageGrid.write(out.resolve(RunReport.EVAL_CONDITIONAL), conditional, Math.min(samples, 100) / 10 * 10,
+                    10);
+            System.out.println("wrote eval.json, energy_histogram.png, " + RunReport.EVAL_SAMPLES + " and "
+                    + RunReport.EVAL_CONDITIONAL + " to " + out);
+            Path run = out.toAbsolutePath().getParent();
+            boolean inRunFolder = run != null && Files.exists(run.resolve("report.html"))
+                    && Files.exists(run.resolve("metrics.jsonl"));
+            if (inRunFolder) {
+                RunReport.rewrite(run, ck.config());
+                System.out.println("updated " + run.resolve("report.html") + " with the evaluation");
+            }
         }
         return 0;
     }
@@ -151,16 +172,13 @@ public final class EvalCommand implements Callable<Integer> {
     private static void ood(Map<String, Object> result, String name, float[] inScores, double[] inEnergy,
                             float[] outScores, double[] outEnergy, int classes) {
         result.put("auroc_" + name + "_energy", Auroc.of(negate(inEnergy), negate(outEnergy)));
-        result.put("auroc_" + name + "_max_softmax", Auroc.of(maxSoftmax(inScores, classes), maxSoftmax(outScores, classes)));
+        result.put("auroc_" + name + "_max_softmax",
+                Auroc.of(maxSoftmax(inScores, classes), maxSoftmax(outScores, classes)));
     }
 
-    private void judge(Map<String, Object> result, Backend backend, Checkpoint.Loaded judgeCk, EnergyNet net,
-                       LangevinSampler.Chain chain, float[] unconditional, float[] pool) {
-        int[] wanted = new int[samples];
-        for (int i = 0; i < samples; i++) {
-            wanted[i] = i % 10;
-        }
-        float[] conditional = SampleGenerator.generate(net, chain, model.seed + 1, samples, wanted, pool);
+    /** The judge's verdict on class-conditional samples (row r asked for wanted[r]) and on fresh ones. */
+    private void judge(Map<String, Object> result, Backend backend, Checkpoint.Loaded judgeCk, int[] wanted,
+                       float[] conditional, float[] unconditional) {
         try (EnergyNet judgeNet = new EnergyNet(backend, judgeCk.layout(), 256)) {
             backend.upload(judgeNet.params(), judgeCk.params());
             int classes = judgeCk.layout().outputs();

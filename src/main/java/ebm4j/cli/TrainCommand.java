@@ -116,7 +116,7 @@ public final class TrainCommand implements Callable<Integer> {
     String genWeight;
 
     @Option(names = {"--lr-schedule", "--lr_schedule"}, paramLabel = "constant|linear",
-            description = "constant, or linear decay of lr to zero over the run's batches.")
+            description = "constant, or linear: lr falls linearly to lr/N over the run's N batches.")
     String lrSchedule;
 
     @Option(names = "--data-dir", defaultValue = "data/mnist", paramLabel = "DIR",

@@ -19,8 +19,9 @@ import java.util.Set;
  * Builds a {@link TrainConfig} from three layers: the bundled defaults, an optional config file
  * (a path, or the name of a bundled preset such as {@code seed}), and command-line overrides. A
  * config file may start from another one with {@code extends=NAME} (a path or a preset), so a
- * variant of the original recipe names only what it changes. Every value is checked; the first problem becomes a {@link UserError} naming the
- * key, the bad value, where it came from and what is allowed.
+ * variant of the original recipe names only what it changes. Every value is checked; the first
+ * problem becomes a {@link UserError} naming the key, the bad value, where it came from and what
+ * is allowed.
  */
 public final class ConfigLoader {
     private static final String BUNDLED = "/ebm4j/config/";

@@ -30,7 +30,7 @@ import java.util.Map;
  * @param replaySize       rows of the persistent-chain pool (0 = chains start from noise)
  * @param replayReinit     probability that a chain restarts from noise
  * @param genWeight        weight of the contrastive energy term (1 = the original loss)
- * @param lrSchedule       CONSTANT, or LINEAR decay over the run's batches (after any warm-up)
+ * @param lrSchedule       CONSTANT, or LINEAR decay over the run's batches (times any warm-up)
  */
 public record TrainConfig(
         int epochs,

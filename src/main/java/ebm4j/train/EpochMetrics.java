@@ -12,6 +12,18 @@ public record EpochMetrics(int epoch, int batches, double trainLoss, double trai
                            double testAccuracy, double testEnergy, double testEce, double imagesPerSecond,
                            double seconds) {
 
+    /** The record of one metrics.jsonl line; a missing number reads as NaN. */
+    public static EpochMetrics fromJson(Map<String, Object> m) {
+        return new EpochMetrics((int) num(m, "epoch"), (int) num(m, "batches"), num(m, "train_loss"),
+                num(m, "train_clf"), num(m, "train_gen"), num(m, "e_real"), num(m, "e_sample"), num(m, "train_acc"),
+                num(m, "test_loss"), num(m, "test_acc"), num(m, "test_energy"), num(m, "test_ece"),
+                num(m, "images_per_s"), num(m, "seconds"));
+    }
+
+    private static double num(Map<String, Object> m, String key) {
+        return m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("epoch", epoch);

@@ -80,28 +80,12 @@ public final class RunFolder {
      * anything later (partial epochs of interrupted runs, a line cut short by a crash) removed
      * from metrics.jsonl, so the file again describes one consistent run.
      */
-    @SuppressWarnings("unchecked")
     List<EpochMetrics> restoreMetrics(int completedEpochs) throws IOException {
-        List<EpochMetrics> out = new ArrayList<>();
         if (!Files.exists(metricsFile())) {
-            return out;
+            return new ArrayList<>();
         }
-        for (String line : Files.readAllLines(metricsFile(), StandardCharsets.UTF_8)) {
-            Map<String, Object> m;
-            try {
-                m = (Map<String, Object>) Json.parse(line);
-            } catch (RuntimeException e) {
-                continue; // blank, or the tail of a line a crash cut short
-            }
-            EpochMetrics e = new EpochMetrics(num(m, "epoch").intValue(), num(m, "batches").intValue(),
-                    d(m, "train_loss"), d(m, "train_clf"), d(m, "train_gen"), d(m, "e_real"), d(m, "e_sample"),
-                    d(m, "train_acc"), d(m, "test_loss"), d(m, "test_acc"), d(m, "test_energy"),
-                    d(m, "test_ece"), d(m, "images_per_s"), d(m, "seconds"));
-            if (e.epoch() <= completedEpochs) {
-                out.removeIf(x -> x.epoch() == e.epoch()); // a re-run epoch replaces its earlier record
-                out.add(e);
-            }
-        }
+        List<EpochMetrics> out = readMetrics();
+        out.removeIf(m -> m.epoch() > completedEpochs);
         StringBuilder sb = new StringBuilder();
         out.forEach(m -> sb.append(Json.write(m.toJson())).append('\n'));
         Path tmp = Files.createTempFile(root, ".metrics", ".tmp");
@@ -111,13 +95,27 @@ public final class RunFolder {
         return out;
     }
 
-    private static Number num(Map<String, Object> m, String k) {
-        Object v = m.get(k);
-        return v instanceof Number n ? n : Double.NaN;
-    }
-
-    private static double d(Map<String, Object> m, String k) {
-        return num(m, k).doubleValue();
+    /**
+     * The epochs recorded in metrics.jsonl, one per epoch number (a re-run epoch replaces its
+     * earlier record); unreadable lines (the tail of a line a crash cut short) are skipped.
+     */
+    @SuppressWarnings("unchecked")
+    public List<EpochMetrics> readMetrics() throws IOException {
+        List<EpochMetrics> out = new ArrayList<>();
+        if (!Files.exists(metricsFile())) {
+            return out;
+        }
+        for (String line : Files.readAllLines(metricsFile(), StandardCharsets.UTF_8)) {
+            EpochMetrics e;
+            try {
+                e = EpochMetrics.fromJson((Map<String, Object>) Json.parse(line));
+            } catch (RuntimeException ex) {
+                continue;
+            }
+            out.removeIf(x -> x.epoch() == e.epoch());
+            out.add(e);
+        }
+        return out;
     }
 
     void writeLossCurves(List<EpochMetrics> history) throws IOException {

@@ -13,11 +13,30 @@ import java.util.stream.Stream;
 
 /**
  * Writes {@code report.html}: one self-contained page per run (config, per-epoch metrics, curves,
- * sample grids over the epochs, timing, and eval results when {@code eval.json} is present).
- * Images are referenced by relative path, so the page opens from disk with no server.
+ * sample grids over the epochs, timing, and eval results when {@code eval/eval.json} is present:
+ * {@code ebm4j eval --out RUN/eval} rewrites the page with them). Images are referenced by
+ * relative path, so the page opens from disk with no server.
  */
 public final class RunReport {
+    /** Grids that {@code ebm4j eval} leaves in its output folder, with their captions. */
+    public static final String EVAL_SAMPLES = "samples.png", EVAL_CONDITIONAL = "conditional_samples.png";
+
     private RunReport() {}
+
+    /**
+     * Rewrites the report of a finished run folder from what it holds on disk (metrics.jsonl,
+     * timing.json, figures, eval/), e.g. after an evaluation was added.
+     */
+    public static void rewrite(Path runRoot, TrainConfig config) throws IOException {
+        RunFolder run = new RunFolder(runRoot);
+        String device = "?";
+        Path timing = runRoot.resolve("timing.json");
+        if (Files.exists(timing) && Json.parse(Files.readString(timing)) instanceof Map<?, ?> t
+                && t.get("device") != null) {
+            device = t.get("device").toString();
+        }
+        write(run, config, device, run.readMetrics());
+    }
 
     public static void write(RunFolder run, TrainConfig config, String device, List<EpochMetrics> history)
             throws IOException {
@@ -54,8 +73,15 @@ public final class RunReport {
         Path eval = run.root().resolve("eval").resolve("eval.json");
         if (Files.exists(eval)) {
             r.section("Evaluation").preformatted(Json.write(Json.parse(Files.readString(eval)), true));
-            if (Files.exists(run.root().resolve("eval").resolve("energy_histogram.png"))) {
+            Path dir = run.root().resolve("eval");
+            if (Files.exists(dir.resolve("energy_histogram.png"))) {
                 r.image("eval/energy_histogram.png", "Energies of test images, samples and OOD data");
+            }
+            if (Files.exists(dir.resolve(EVAL_SAMPLES))) {
+                r.image("eval/" + EVAL_SAMPLES, "Samples drawn by the evaluation");
+            }
+            if (Files.exists(dir.resolve(EVAL_CONDITIONAL))) {
+                r.image("eval/" + EVAL_CONDITIONAL, "Class-conditional samples, one column per digit 0-9");
             }
         }
         r.write(run.root().resolve("report.html"));

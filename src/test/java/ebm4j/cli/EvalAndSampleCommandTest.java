@@ -1,6 +1,7 @@
 package ebm4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ebm4j.report.Json;
@@ -45,6 +46,24 @@ class EvalAndSampleCommandTest {
         BufferedImage img = ImageIO.read(png.toFile());
         assertEquals(2, img.getHeight() / (28 * 2), "two rows of 2x-scaled tiles");
         assertEquals(5, img.getWidth() / (28 * 2), "five columns");
+    }
+
+    /** eval into RUN/eval leaves sample grids there and adds the evaluation to RUN/report.html. */
+    @Test
+    void evalIntoTheRunFolderAddsItsResultsToTheReport() throws Exception {
+        Path run = dir.resolve("joint");
+        assertFalse(Files.readString(run.resolve("report.html")).contains("eval/conditional_samples.png"));
+        CliTest.Run r = CliTest.run("eval", "--device", "cpu", "-c", run.toString(), "--data-dir", DATA.toString(),
+                "--limit", "500", "--samples", "20", "--steps", "3", "--out", run.resolve("eval").toString());
+        assertEquals(0, r.code(), r.err());
+        for (String f : new String[] {"eval.json", "energy_histogram.png", "samples.png", "conditional_samples.png"}) {
+            assertTrue(Files.size(run.resolve("eval").resolve(f)) > 0, f);
+        }
+        BufferedImage grid = ImageIO.read(run.resolve("eval").resolve("conditional_samples.png").toFile());
+        assertEquals(10, grid.getWidth() / (28 * 2), "one column per digit");
+        String html = Files.readString(run.resolve("report.html"));
+        assertTrue(html.contains("Evaluation") && html.contains("test_accuracy")
+                && html.contains("eval/conditional_samples.png") && html.contains("Metrics per epoch"), html);
     }
 
     @Test

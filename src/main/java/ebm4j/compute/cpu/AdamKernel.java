@@ -15,7 +15,8 @@ import java.nio.FloatBuffer;
  *   vhat = v / bc2                               bc2 = (float) (1 - beta2^t)
  *   p    = p - lrT * mhat / (sqrt(vhat) + eps)   i.e. ((lrT * mhat) / (sqrt(vhat) + eps))
  * </pre>
- * with {@code lrT = spec.lrAt(t)} (warm-up and decay, see {@link AdamSpec}) and {@code sqrt} the correctly rounded float square root.
+ * with {@code lrT = spec.lrAt(t)} (warm-up and decay, see {@link AdamSpec}) and {@code sqrt} the
+ * correctly rounded float square root.
  */
 final class AdamKernel {
     private final float beta1;
