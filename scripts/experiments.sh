@@ -11,8 +11,11 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 out=${1:-runs/experiments}
 mkdir -p "$out"
-default_list="default:;seed-code:--config seed-code;jem-l2:--energy-sign jem --energy-l2 0.1;\
-jem-l2-noise:--energy-sign jem --energy-l2 0.1 --data-noise 0.03 --langevin-grad-clip 0.03"
+# the README's recipe-search table, first rows: the original recipe and the first fixes tried on it
+default_list="seed:--config seed;seed-code:--config seed-code;jem-l2:--config seed --energy-sign jem --energy-l2 0.1;\
+pool-a1:--config seed --energy-sign jem --energy-l2 0.01 --replay-size 10000 --langevin_steps 20 --langevin_alpha 1;\
+pool-a1-gw01:--config seed --energy-sign jem --energy-l2 0.01 --replay-size 10000 --langevin_steps 20 \
+--langevin_alpha 1 --gen-weight 0.1 --lr-schedule linear;recommended:"
 IFS=';' read -ra recipes <<< "${EXPERIMENTS:-$default_list}"
 summary="$out/summary.tsv"
 ebm=${EBM4J:-./ebm4j}

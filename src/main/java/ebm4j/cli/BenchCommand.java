@@ -69,7 +69,8 @@ public final class BenchCommand implements Callable<Integer> {
         o.put("batch_size", Integer.toString(batchSize));
         o.put("langevin_steps", Integer.toString(steps));
         o.put("hidden_dims", hidden);
-        TrainConfig config = ConfigLoader.load(null, o);
+        // the original algorithm (seed preset): the one the PyTorch reference implements
+        TrainConfig config = ConfigLoader.load("seed", o);
 
         List<String> devices = switch (common.device.toLowerCase(java.util.Locale.ROOT)) {
             case "all" -> GpuSupport.unavailableReason() == null ? List.of("cpu", "gpu") : List.of("cpu");

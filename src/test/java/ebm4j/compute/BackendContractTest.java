@@ -763,39 +763,28 @@ public abstract class BackendContractTest {
         backend.adamStep(p, g, zeros(3), zeros(3), 3, counters(0, 0, 0), spec);
         Parity.assertClose("params after warm-up step 1", new float[] {0.9975f, -1.9975f, 0.4975f}, get(p), 1e-6f, 0f);
 
-        Buf q = buf(1f, -2f, 0.5f);
-        backend.adamStep(q, g, zeros(3), zeros(3), 3, counters(0, 9, 0), spec);
-        // t = 10 > 4: full lr; m = 0.1 g, v = 0.001 g^2, mhat = g/(10*(1-0.9^10)), vhat = g^2/(1000*(1-0.999^10))
-        double mh = 0.1 / (1 - Math.pow(0.9, 10));
-        double vh = 0.001 / (1 - Math.pow(0.999, 10));
-        double move = 0.01 * mh / Math.sqrt(vh);
-        Parity.assertClose("params at t=10 from zero moments",
-                new float[] {(float) (1 - move), (float) (-2 + move), (float) (0.5 - move)}, get(q), 1e-6f, 0f);
+        assertFirstMoveAt(spec, 10, 0.01); // t = 10 > 4: full lr
     }
 
     /**
-     * Linear decay over D = 8 steps: from zero moments the first move is lr_t * sign(g) times the
-     * bias-corrected ratio, so step t moves by lr * (8 - t + 1) / 8 times the step-1 move at t = 1,
-     * and past D the rate stays at its floor lr / 8.
+     * One Adam step at step t from zero moments on params (1, -2, 0.5) with gradient (0.5, -1, 2):
+     * m = 0.1 g, v = 0.001 g^2, so each parameter moves against its gradient's sign by
+     * rate * (0.1 / (1 - 0.9^t)) / sqrt(0.001 / (1 - 0.999^t)).
      */
+    private void assertFirstMoveAt(AdamSpec spec, long t, double rate) {
+        Buf p = buf(1f, -2f, 0.5f);
+        backend.adamStep(p, buf(0.5f, -1f, 2f), zeros(3), zeros(3), 3, counters(0, (int) (t - 1), 0), spec);
+        double move = rate * (0.1 / (1 - Math.pow(0.9, t))) / Math.sqrt(0.001 / (1 - Math.pow(0.999, t)));
+        Parity.assertClose("params at t=" + t + " from zero moments",
+                new float[] {(float) (1 - move), (float) (-2 + move), (float) (0.5 - move)}, get(p), 1e-6f, 0f);
+    }
+
+    /** Linear decay over D = 8 steps: step t runs at lr * (8 - t + 1) / 8, and past D at the floor lr / 8. */
     @Test
     void adamDecaysTheLearningRateLinearly() {
         AdamSpec spec = new AdamSpec(0.01f, 0.9f, 0.999f, 1e-8f, 0, 8);
-        Buf g = buf(0.5f, -1f, 2f);
-        Buf first = buf(1f, -2f, 0.5f);
-        backend.adamStep(first, g, zeros(3), zeros(3), 3, counters(0, 0, 0), spec);
-        Parity.assertClose("step 1 at full lr", new float[] {0.99f, -1.99f, 0.49f}, get(first), 1e-6f, 0f);
-
-        for (long done : new long[] {5, 7, 20}) {      // t = 6, 8 (the last decayed step), 21 (past D)
-            Buf q = buf(1f, -2f, 0.5f);
-            backend.adamStep(q, g, zeros(3), zeros(3), 3, counters(0, (int) done, 0), spec);
-            long t = done + 1;
-            double rate = 0.01 * (8 - Math.min(t, 8) + 1) / 8.0;
-            double mh = 0.1 / (1 - Math.pow(0.9, t));
-            double vh = 0.001 / (1 - Math.pow(0.999, t));
-            double move = rate * mh / Math.sqrt(vh);
-            Parity.assertClose("params at t=" + t, new float[] {(float) (1 - move), (float) (-2 + move),
-                    (float) (0.5 - move)}, get(q), 1e-6f, 0f);
+        for (long t : new long[] {1, 6, 8, 21}) {      // full rate, mid-way, the last decayed step, past D
+            assertFirstMoveAt(spec, t, 0.01 * (8 - Math.min(t, 8) + 1) / 8.0);
         }
         assertEquals(0.01f / 8, spec.lrAt(1_000), 0f, "the rate floors at lr / D");
     }
