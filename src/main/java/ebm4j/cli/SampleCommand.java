@@ -65,7 +65,7 @@ public final class SampleCommand implements Callable<Integer> {
         }
         Path parent = output.toAbsolutePath().getParent();
         Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, ".sample", ".png");
+        Path tmp = ebm4j.TempFiles.beside(parent, ".sample", ".png");
         try {
             ImageGrid.write(tmp, images, count, columns);
             Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING);

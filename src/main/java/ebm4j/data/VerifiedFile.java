@@ -27,7 +27,7 @@ final class VerifiedFile {
      */
     static void install(InputStream content, Path target, String expectedSha256) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".part");
+        Path tmp = ebm4j.TempFiles.beside(dir, "." + target.getFileName() + ".", ".part");
         try {
             MessageDigest digest = Sha256.newDigest();
             try (OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), digest)) {

@@ -20,7 +20,7 @@ final class Png {
     static void write(BufferedImage image, Path png) throws IOException {
         Path dir = png.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + png.getFileName(), ".part");
+        Path tmp = ebm4j.TempFiles.beside(dir, "." + png.getFileName(), ".part");
         try {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 if (!ImageIO.write(image, "png", out)) {

@@ -88,7 +88,7 @@ public final class RunFolder {
         out.removeIf(m -> m.epoch() > completedEpochs);
         StringBuilder sb = new StringBuilder();
         out.forEach(m -> sb.append(Json.write(m.toJson())).append('\n'));
-        Path tmp = Files.createTempFile(root, ".metrics", ".tmp");
+        Path tmp = ebm4j.TempFiles.beside(root, ".metrics", ".tmp");
         Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
         Files.move(tmp, metricsFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);
