@@ -4,15 +4,14 @@ import ebm4j.compute.Backend;
 import ebm4j.compute.Buf;
 import ebm4j.compute.Counters;
 import ebm4j.compute.IntBuf;
-import ebm4j.data.Shuffle;
 import ebm4j.model.EnergyNet;
 
 /**
  * Draws many samples from a trained model in chunks of the network's capacity, unconditionally
  * or for requested classes, and returns them on the host. Chains start from uniform noise, or
- * from rows of a persistent-chain pool saved with the model (a seeded choice of rows), which is
- * where a model trained with persistent chains keeps its samples. Chunk k uses Philox step k, so
- * the result depends only on (model, seed, count, classes, start), never on the chunk size.
+ * from rows of a persistent-chain pool saved with the model, which is where a model trained with
+ * persistent chains keeps its samples (rows chosen by {@link PoolStarts}). Chunk k uses Philox
+ * step k, so the result depends only on (model, seed, count, classes, pool), never on the chunk size.
  */
 public final class SampleGenerator {
     private SampleGenerator() {}
@@ -33,7 +32,8 @@ public final class SampleGenerator {
         int inputs = net.layout().inputs(), outputs = net.layout().outputs();
         int chunk = net.capacity();
         float[] out = new float[count * inputs];
-        int[] startRows = pool == null ? null : startRows(pool.length / inputs, count, seed);
+        int[] startRows = pool == null ? null
+                : PoolStarts.choose(net, pool, classes, count, chain.energySign(), seed);
         try (Buf dScores = net.newScoresBuffer();
              Buf x = b.alloc((long) chunk * inputs);
              Buf classGrad = b.alloc((long) chunk * outputs);
@@ -78,18 +78,5 @@ public final class SampleGenerator {
             }
         }
         return out;
-    }
-
-    /** count pool rows in a seeded random order, cycling through the pool when count exceeds it. */
-    private static int[] startRows(int poolRows, int count, long seed) {
-        if (poolRows < 1) {
-            throw new IllegalArgumentException("the start pool is empty");
-        }
-        int[] order = Shuffle.permutation(poolRows, seed, 0);
-        int[] rows = new int[count];
-        for (int i = 0; i < count; i++) {
-            rows[i] = order[i % poolRows];
-        }
-        return rows;
     }
 }

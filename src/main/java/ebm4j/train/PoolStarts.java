@@ -1,0 +1,94 @@
+package ebm4j.train;
+
+import ebm4j.eval.Scoring;
+import ebm4j.model.EnergyNet;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Chooses the pool rows that sampling chains start from. A persistent-chain pool mixes converged
+ * samples with chains that restarted from noise a few steps ago, so rows are not taken uniformly:
+ * treating the pool as a proposal, each draw picks row r with probability proportional to
+ * exp(-E(x_r)) (self-normalised importance resampling towards the model's density), or to
+ * exp(-E(x_r, y)) for a chain of class y, which also draws from p(x | y). Draws are independent,
+ * with replacement, from a generator seeded by the caller.
+ */
+final class PoolStarts {
+    private PoolStarts() {}
+
+    /**
+     * @param pool    (rows, inputs) images
+     * @param classes null for unconditional chains, else the class of each chain
+     * @return the pool row each of the {@code count} chains starts from
+     */
+    static int[] choose(EnergyNet net, float[] pool, int[] classes, int count, float energySign, long seed) {
+        int outputs = net.layout().outputs();
+        int poolRows = pool.length / net.layout().inputs();
+        if (poolRows < 1) {
+            throw new IllegalArgumentException("the start pool is empty");
+        }
+        float[] scores = Scoring.scores(net, pool, poolRows);
+        SplittableRandom random = new SplittableRandom(seed);
+        double[] energies = new double[poolRows];
+        if (classes == null) {
+            for (int r = 0; r < poolRows; r++) {
+                energies[r] = energySign * Scoring.logSumExp(scores, r, outputs);
+            }
+            return draw(energies, count, random);
+        }
+        int[] rows = new int[count];
+        for (int y = 0; y < outputs; y++) {
+            int wanted = 0;
+            for (int c : classes) {
+                wanted += c == y ? 1 : 0;
+            }
+            if (wanted == 0) {
+                continue;
+            }
+            for (int r = 0; r < poolRows; r++) {
+                energies[r] = energySign * scores[r * outputs + y];
+            }
+            int[] drawn = draw(energies, wanted, random);
+            for (int i = 0, k = 0; i < count; i++) {
+                if (classes[i] == y) {
+                    rows[i] = drawn[k++];
+                }
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * {@code count} indices drawn with probability proportional to exp(-energies[i]); a non-finite
+     * energy gets no weight, and if none is finite the draw is uniform.
+     */
+    static int[] draw(double[] energies, int count, SplittableRandom random) {
+        double min = Double.POSITIVE_INFINITY;
+        for (double e : energies) {
+            if (Double.isFinite(e)) {
+                min = Math.min(min, e);
+            }
+        }
+        double[] cumulative = new double[energies.length];
+        double total = 0;
+        for (int i = 0; i < energies.length; i++) {
+            total += Double.isFinite(energies[i]) ? Math.exp(min - energies[i]) : 0;
+            cumulative[i] = total;
+        }
+        int[] out = new int[count];
+        for (int k = 0; k < count; k++) {
+            if (!(total > 0)) {
+                out[k] = random.nextInt(energies.length);
+                continue;
+            }
+            double u = random.nextDouble() * total;
+            int at = Arrays.binarySearch(cumulative, u);
+            int i = at >= 0 ? at : -at - 1;
+            while (i < energies.length - 1 && cumulative[i] <= u) {
+                i++;                            // the first index whose running sum exceeds the draw
+            }
+            out[k] = i;
+        }
+        return out;
+    }
+}
