@@ -25,8 +25,9 @@ final class ModelOptions {
     long seed;
 
     @Option(names = "--init", defaultValue = "auto", paramLabel = "auto|pool|noise",
-            description = "Where chains start: the checkpoint's persistent-chain pool (pool), uniform noise"
-                    + " (noise), or the pool when the checkpoint has one (auto, the default).")
+            description = "Where chains start: rows of the checkpoint's persistent-chain pool, drawn in"
+                    + " proportion to exp(-E) (pool), uniform noise (noise), or the pool when the checkpoint"
+                    + " has one (auto, the default).")
     String init;
 
     /** The images chains start from: the checkpoint's pool, or null for uniform noise. */
