@@ -1,16 +1,18 @@
 package ebm4j;
 
 import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * Temporary files that become outputs by an atomic rename. {@link Files#createTempFile} makes them
- * readable by the owner only (0600), and the rename keeps that, so checkpoints, figures and data
- * would end up unreadable to anyone else; these get the usual 0644 where the file system has
- * POSIX permissions.
+ * Temporary files that become outputs by an atomic rename, so a reader never sees half a file.
+ * {@link Files#createTempFile} makes them readable by the owner only (0600), and the rename keeps
+ * that, so checkpoints, figures and data would end up unreadable to anyone else; these get the
+ * usual 0644 where the file system has POSIX permissions.
  */
 public final class TempFiles {
     private TempFiles() {}
@@ -22,5 +24,14 @@ public final class TempFiles {
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
         }
         return tmp;
+    }
+
+    /** Renames a finished temporary file over {@code target}: atomically where the file system can. */
+    public static void replace(Path tmp, Path target) throws IOException {
+        try {
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 }

@@ -126,7 +126,9 @@ public final class EvalCommand implements Callable<Integer> {
             for (int i = 0; i < samples; i++) {
                 wanted[i] = i % 10;
             }
-            conditional = SampleGenerator.generate(net, chain, model.seed + 1, samples, wanted, pool);
+            // class-conditional chains feed the judge and the grid; skip them when neither is asked for
+            conditional = judgeCk == null && out == null ? null
+                    : SampleGenerator.generate(net, chain, model.seed + 1, samples, wanted, pool);
             if (judgeCk != null) {
                 judge(result, backend, judgeCk, wanted, conditional, fresh);
             }

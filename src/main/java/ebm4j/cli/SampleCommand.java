@@ -6,9 +6,7 @@ import ebm4j.model.Checkpoint;
 import ebm4j.model.EnergyNet;
 import ebm4j.report.ImageGrid;
 import ebm4j.train.SampleGenerator;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,15 +61,7 @@ public final class SampleCommand implements Callable<Integer> {
             backend.upload(net.params(), ck.params());
             images = SampleGenerator.generate(net, model.chain(ck.config()), model.seed, count, classes, pool);
         }
-        Path parent = output.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = ebm4j.TempFiles.beside(parent, ".sample", ".png");
-        try {
-            ImageGrid.write(tmp, images, count, columns);
-            Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        ImageGrid.write(output, images, count, columns); // atomic: an existing file is replaced whole or not at all
         System.out.printf("wrote %d %s samples to %s%n", count,
                 digit == null ? "unconditional" : "class-" + digit, output);
         return 0;

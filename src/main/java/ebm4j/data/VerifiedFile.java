@@ -7,8 +7,6 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 
@@ -38,7 +36,6 @@ final class VerifiedFile {
                 throw new IOException("SHA-256 of the received " + target.getFileName() + " is " + actual
                         + ", expected " + expectedSha256);
             }
-            makeReadable(tmp);
             if (Files.exists(target)) {
                 return; // someone else installed it meanwhile; never replace an existing file
             }
@@ -49,16 +46,6 @@ final class VerifiedFile {
             }
         } finally {
             Files.deleteIfExists(tmp);
-        }
-    }
-
-    /**
-     * Temp files are created owner-only (0600); data files are for everyone who runs the trainer,
-     * so give them the usual 0644 where the file system has POSIX permissions.
-     */
-    private static void makeReadable(Path file) throws IOException {
-        if (Files.getFileAttributeView(file, PosixFileAttributeView.class) != null) {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
         }
     }
 }

@@ -3,10 +3,8 @@ package ebm4j.report;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import javax.imageio.ImageIO;
 
 /** Writes PNG files whole: to a temp file beside the target, then a rename. */
@@ -27,11 +25,7 @@ final class Png {
                     throw new IOException("no PNG writer available in this Java runtime");
                 }
             }
-            try {
-                Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING);
-            }
+            ebm4j.TempFiles.replace(tmp, png);
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -90,8 +90,7 @@ public final class RunFolder {
         out.forEach(m -> sb.append(Json.write(m.toJson())).append('\n'));
         Path tmp = ebm4j.TempFiles.beside(root, ".metrics", ".tmp");
         Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
-        Files.move(tmp, metricsFile(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        ebm4j.TempFiles.replace(tmp, metricsFile());
         return out;
     }
 
