@@ -1,6 +1,6 @@
 package ebm4j.bench;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import ebm4j.config.TrainConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,7 +34,7 @@ public final class TorchReference {
 
     public BenchResult run(TrainConfig config) throws IOException, InterruptedException {
         if (!Files.isRegularFile(script)) {
-            throw new UserError("--torch: no script at " + script);
+            throw new UserException("--torch: no script at " + script);
         }
         int warmup = 3;
         List<String> cmd = new ArrayList<>(List.of(python(), script.toString(), "--data-dir", dataDir.toString(),
@@ -51,7 +51,7 @@ public final class TorchReference {
         Process p = pb.start();
         if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
             p.destroyForcibly();
-            throw new UserError("--torch: the reference did not finish in " + TIMEOUT_MINUTES + " minutes");
+            throw new UserException("--torch: the reference did not finish in " + TIMEOUT_MINUTES + " minutes");
         }
         List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
         Files.deleteIfExists(log);
@@ -67,7 +67,7 @@ public final class TorchReference {
         }
         if (p.exitValue() != 0 || !r.containsKey("train_images_per_s")) {
             String tail = String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
-            throw new UserError("--torch: the reference failed (exit " + p.exitValue() + "): " + tail);
+            throw new UserException("--torch: the reference failed (exit " + p.exitValue() + "): " + tail);
         }
         Map<String, Stat> m = new LinkedHashMap<>();
         double median = d(r, "s_per_batch_median"), min = d(r, "s_per_batch_min");

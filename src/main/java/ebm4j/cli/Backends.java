@@ -1,6 +1,6 @@
 package ebm4j.cli;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import ebm4j.compute.Backend;
 import ebm4j.compute.cpu.CpuBackend;
 import java.util.function.Consumer;
@@ -13,14 +13,14 @@ final class Backends {
     static void check(CommonOptions options) {
         String device = options.device.toLowerCase(java.util.Locale.ROOT);
         if (!device.equals("auto") && !device.equals("cpu") && !device.equals("gpu")) {
-            throw new UserError("--device must be auto, cpu or gpu, got '" + options.device + "'");
+            throw new UserException("--device must be auto, cpu or gpu, got '" + options.device + "'");
         }
         if (options.threads < 0) {
-            throw new UserError("--threads must be >= 0, got " + options.threads);
+            throw new UserException("--threads must be >= 0, got " + options.threads);
         }
         String why = device.equals("gpu") ? GpuSupport.unavailableReason() : null;
         if (why != null) {
-            throw new UserError("--device gpu: " + why + "; use --device cpu or auto");
+            throw new UserException("--device gpu: " + why + "; use --device cpu or auto");
         }
     }
 
@@ -37,12 +37,12 @@ final class Backends {
                     return GpuSupport.open();
                 }
                 if (device.equals("gpu")) {
-                    throw new UserError("--device gpu: " + why + "; use --device cpu or auto");
+                    throw new UserException("--device gpu: " + why + "; use --device cpu or auto");
                 }
                 log.accept("no usable GPU (" + why + "): running on the CPU");
                 return cpu(options);
             default:
-                throw new UserError("--device must be auto, cpu or gpu, got '" + options.device + "'");
+                throw new UserException("--device must be auto, cpu or gpu, got '" + options.device + "'");
         }
     }
 

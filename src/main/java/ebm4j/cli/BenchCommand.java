@@ -1,6 +1,6 @@
 package ebm4j.cli;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import ebm4j.bench.BenchResult;
 import ebm4j.bench.Benchmark;
 import ebm4j.bench.TorchReference;
@@ -63,7 +63,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (iters < 1 || warmup < 0 || torchBatches < 1) {
-            throw new UserError("--iters and --torch-batches must be >= 1 and --warmup >= 0");
+            throw new UserException("--iters and --torch-batches must be >= 1 and --warmup >= 0");
         }
         Map<String, String> o = new LinkedHashMap<>();
         o.put("batch_size", Integer.toString(batchSize));
@@ -76,7 +76,7 @@ public final class BenchCommand implements Callable<Integer> {
             case "all" -> GpuSupport.unavailableReason() == null ? List.of("cpu", "gpu") : List.of("cpu");
             case "auto" -> List.of(GpuSupport.unavailableReason() == null ? "gpu" : "cpu");
             case "cpu", "gpu" -> List.of(common.device.toLowerCase(java.util.Locale.ROOT));
-            default -> throw new UserError("--device must be cpu, gpu, all or auto, got '" + common.device + "'");
+            default -> throw new UserException("--device must be cpu, gpu, all or auto, got '" + common.device + "'");
         };
         if (common.device.equalsIgnoreCase("all") && devices.size() == 1) {
             System.err.println("no usable GPU (" + GpuSupport.unavailableReason() + "): benchmarking the CPU only");

@@ -1,6 +1,6 @@
 package ebm4j.cli;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import ebm4j.compute.Backend;
 import ebm4j.data.Dataset;
 import ebm4j.data.FashionMnist;
@@ -70,7 +70,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (samples < 10 || samples > 100_000 || limit < 0) {
-            throw new UserError("--samples must be in [10, 100000] and --limit >= 0");
+            throw new UserException("--samples must be in [10, 100000] and --limit >= 0");
         }
         Checkpoint.Loaded ck = Checkpoint.load(model.checkpoint);
         Checkpoint.Loaded judgeCk = judge == null ? null : Checkpoint.load(judge);

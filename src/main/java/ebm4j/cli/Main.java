@@ -1,6 +1,6 @@
 package ebm4j.cli;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -44,7 +44,7 @@ public final class Main implements Runnable {
             boolean verbose = parseResult.hasMatchedOption("--verbose")
                     || (parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("--verbose"));
             Throwable root = ex;
-            if (root instanceof UserError) {
+            if (root instanceof UserException) {
                 commandLine.getErr().println("ebm4j: error: " + root.getMessage());
                 if (verbose) {
                     root.printStackTrace(commandLine.getErr());

@@ -40,12 +40,12 @@ final class ModelOptions {
                 return null;
             case "pool":
                 if (pool == null) {
-                    throw new ebm4j.UserError("--init pool: checkpoint " + ck.dir()
+                    throw new ebm4j.UserException("--init pool: checkpoint " + ck.dir()
                             + " has no persistent-chain pool (it was trained with replay_size 0)");
                 }
                 return pool;
             default:
-                throw new ebm4j.UserError("--init must be auto, pool or noise, got '" + init + "'");
+                throw new ebm4j.UserException("--init must be auto, pool or noise, got '" + init + "'");
         }
     }
 
@@ -55,7 +55,7 @@ final class ModelOptions {
         float a = alpha != null ? alpha : config.langevinAlpha();
         float s = sigma != null ? sigma : config.langevinSigma();
         if (n < 0 || !(a >= 0) || !(s >= 0) || !Float.isFinite(a) || !Float.isFinite(s)) {
-            throw new ebm4j.UserError("--steps, --alpha and --sigma must be finite and >= 0, got "
+            throw new ebm4j.UserException("--steps, --alpha and --sigma must be finite and >= 0, got "
                     + n + ", " + a + ", " + s);
         }
         return new LangevinSampler.Chain(n, a, s, config.langevinGradClip(), config.energySign().sign());

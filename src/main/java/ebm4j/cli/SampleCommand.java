@@ -1,6 +1,6 @@
 package ebm4j.cli;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import ebm4j.compute.Backend;
 import ebm4j.model.Checkpoint;
 import ebm4j.model.EnergyNet;
@@ -40,13 +40,13 @@ public final class SampleCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (count < 1 || count > 100_000) {
-            throw new UserError("--count must be in [1, 100000], got " + count);
+            throw new UserException("--count must be in [1, 100000], got " + count);
         }
         if (digit != null && (digit < 0 || digit > 9)) {
-            throw new UserError("--class must be a digit 0-9, got " + digit);
+            throw new UserException("--class must be a digit 0-9, got " + digit);
         }
         if (columns < 1) {
-            throw new UserError("--columns must be >= 1, got " + columns);
+            throw new UserException("--columns must be >= 1, got " + columns);
         }
         Checkpoint.Loaded ck = Checkpoint.load(model.checkpoint);
         float[] pool = model.startPool(ck);

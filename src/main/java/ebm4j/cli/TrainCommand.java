@@ -1,12 +1,12 @@
 package ebm4j.cli;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import ebm4j.compute.Backend;
 import ebm4j.config.ConfigLoader;
 import ebm4j.config.TrainConfig;
 import ebm4j.data.Dataset;
 import ebm4j.model.Checkpoint;
-import ebm4j.train.DivergenceError;
+import ebm4j.train.DivergenceException;
 import ebm4j.train.RunFolder;
 import ebm4j.train.RunLog;
 import ebm4j.train.Trainer;
@@ -193,7 +193,7 @@ public final class TrainCommand implements Callable<Integer> {
                 Trainer.Summary summary;
                 try {
                     summary = trainer.run();
-                } catch (DivergenceError e) {
+                } catch (DivergenceException e) {
                     if (!onDivergence.equals("rollback") || rollbacks >= MAX_ROLLBACKS
                             || e.lastGoodCheckpoint() == null) {
                         throw e;
@@ -220,16 +220,16 @@ public final class TrainCommand implements Callable<Integer> {
 
     private void validateRunOptions() {
         if (maxBatches < 0 || checkpointEvery < 0) {
-            throw new UserError("--max-batches and --checkpoint-every must be >= 0");
+            throw new UserException("--max-batches and --checkpoint-every must be >= 0");
         }
         if (keep < 1 || logEvery < 1) {
-            throw new UserError("--keep and --log-every must be >= 1");
+            throw new UserException("--keep and --log-every must be >= 1");
         }
         if (!onDivergence.equals("stop") && !onDivergence.equals("rollback")) {
-            throw new UserError("--on-divergence must be stop or rollback, got '" + onDivergence + "'");
+            throw new UserException("--on-divergence must be stop or rollback, got '" + onDivergence + "'");
         }
         if (!(energyBound > 0)) {
-            throw new UserError("--energy-bound must be a positive number, got " + energyBound);
+            throw new UserException("--energy-bound must be a positive number, got " + energyBound);
         }
     }
 
@@ -253,11 +253,11 @@ public final class TrainCommand implements Callable<Integer> {
         String runName = name != null ? name
                 : "train-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         if (runName.isBlank() || runName.contains("/") || runName.equals("..")) {
-            throw new UserError("--name must be a plain folder name, got '" + runName + "'");
+            throw new UserException("--name must be a plain folder name, got '" + runName + "'");
         }
         Path dir = out.resolve(runName);
         if (resumed == null && Files.exists(dir.resolve("metrics.jsonl"))) {
-            throw new UserError("run folder " + dir + " already holds a run; choose another --name, or continue it"
+            throw new UserException("run folder " + dir + " already holds a run; choose another --name, or continue it"
                     + " with --resume " + dir);
         }
         return dir;

@@ -1,6 +1,6 @@
 package ebm4j.config;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -20,7 +20,7 @@ import java.util.Set;
  * (a path, or the name of a bundled preset such as {@code seed}), and command-line overrides. A
  * config file may start from another one with {@code extends=NAME} (a path or a preset), so a
  * variant of the original recipe names only what it changes. Every value is checked; the first
- * problem becomes a {@link UserError} naming the key, the bad value, where it came from and what
+ * problem becomes a {@link UserException} naming the key, the bad value, where it came from and what
  * is allowed.
  */
 public final class ConfigLoader {
@@ -106,7 +106,7 @@ public final class ConfigLoader {
     /** A config file's values over those of the file it extends, if any. */
     private static Map<String, String> readWithBase(String nameOrPath, int depth) {
         if (depth > MAX_EXTENDS) {
-            throw new UserError("config file " + nameOrPath + ": more than " + MAX_EXTENDS
+            throw new UserException("config file " + nameOrPath + ": more than " + MAX_EXTENDS
                     + " levels of 'extends' (a cycle?)");
         }
         Map<String, String> own = readConfig(nameOrPath);
@@ -115,7 +115,7 @@ public final class ConfigLoader {
             return own;
         }
         if (base.isBlank()) {
-            throw new UserError("config file " + nameOrPath + ": 'extends' needs a preset name or a path");
+            throw new UserException("config file " + nameOrPath + ": 'extends' needs a preset name or a path");
         }
         Map<String, String> merged = readWithBase(base, depth + 1);
         merged.putAll(own);
@@ -124,7 +124,7 @@ public final class ConfigLoader {
 
     private static void requireKnown(String key, String where) {
         if (!KEYS.contains(key)) {
-            throw new UserError("unknown config key '" + key + "' in " + where
+            throw new UserException("unknown config key '" + key + "' in " + where
                     + "; known keys: " + String.join(", ", new java.util.TreeSet<>(KEYS)));
         }
     }
@@ -135,7 +135,7 @@ public final class ConfigLoader {
             try (Reader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
                 return toMap(r, nameOrPath);
             } catch (IOException e) {
-                throw new UserError("cannot read config file " + path + ": " + e.getMessage());
+                throw new UserException("cannot read config file " + path + ": " + e.getMessage());
             }
         }
         String preset = nameOrPath.endsWith(".properties")
@@ -144,7 +144,7 @@ public final class ConfigLoader {
                 && !nameOrPath.contains("/")) {
             return readBundled(preset);
         }
-        throw new UserError("config file " + nameOrPath + " does not exist; give a path to a "
+        throw new UserException("config file " + nameOrPath + " does not exist; give a path to a "
                 + ".properties file or a bundled preset name (" + String.join(", ", presets()) + ")");
     }
 
@@ -179,7 +179,7 @@ public final class ConfigLoader {
         try {
             props.load(reader);
         } catch (IllegalArgumentException e) {
-            throw new UserError("malformed config file " + where + ": " + e.getMessage());
+            throw new UserException("malformed config file " + where + ": " + e.getMessage());
         }
         return ordered;
     }
@@ -202,8 +202,8 @@ public final class ConfigLoader {
             return s.trim();
         }
 
-        private UserError bad(String key, String value, String expected) {
-            return new UserError(key + " must be " + expected + ", got '" + value + "' (from "
+        private UserException bad(String key, String value, String expected) {
+            return new UserException(key + " must be " + expected + ", got '" + value + "' (from "
                     + origin.getOrDefault(key, "?") + ")");
         }
 

@@ -1,6 +1,6 @@
 package ebm4j.data;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -75,24 +75,24 @@ public final class Dataset {
      * spell it), either with {@code .gz}; likewise the labels with {@code idx1}.
      *
      * @param fix what the user should do when the folder or a file is missing, e.g. a command
-     * @throws UserError when the folder or a file is missing, or the files are not n 28x28 images
+     * @throws UserException when the folder or a file is missing, or the files are not n 28x28 images
      *     with n labels in 0..9
      */
     public static Dataset load(Path dir, String prefix, String fix) {
         if (!Files.isDirectory(dir)) {
-            throw new UserError("data folder " + dir + " does not exist; " + fix);
+            throw new UserException("data folder " + dir + " does not exist; " + fix);
         }
         Path imageFile = find(dir, prefix, "images", "idx3-ubyte", fix);
         Path labelFile = find(dir, prefix, "labels", "idx1-ubyte", fix);
 
         IdxData img = IdxReader.read(imageFile, 3);
         if (img.dims()[1] != ROWS || img.dims()[2] != COLS) {
-            throw new UserError(imageFile + ": images are " + img.dims()[1] + "x" + img.dims()[2]
+            throw new UserException(imageFile + ": images are " + img.dims()[1] + "x" + img.dims()[2]
                     + ", expected " + ROWS + "x" + COLS + "; only MNIST-format data is supported");
         }
         IdxData lab = IdxReader.read(labelFile, 1);
         if (img.count() != lab.count()) {
-            throw new UserError(labelFile + ": has " + lab.count() + " labels but " + imageFile + " has "
+            throw new UserException(labelFile + ": has " + lab.count() + " labels but " + imageFile + " has "
                     + img.count() + " images; the two files belong to different sets, copy a matching pair");
         }
 
@@ -102,7 +102,7 @@ public final class Dataset {
         for (int i = 0; i < n; i++) {
             labels[i] = lb[i] & 0xff;
             if (labels[i] >= CLASSES) {
-                throw new UserError(labelFile + ": label " + labels[i] + " at index " + i + " is outside 0.."
+                throw new UserException(labelFile + ": label " + labels[i] + " at index " + i + " is outside 0.."
                         + (CLASSES - 1) + "; this is not a 10-class label file");
             }
         }
@@ -124,7 +124,7 @@ public final class Dataset {
                 return p;
             }
         }
-        throw new UserError(dir + ": no " + dash + " (nor " + dash + ".gz or " + dot + "[.gz]) in this folder; " + fix);
+        throw new UserException(dir + ": no " + dash + " (nor " + dash + ".gz or " + dot + "[.gz]) in this folder; " + fix);
     }
 
     /** A short description, e.g. {@code train (data/mnist)}. */

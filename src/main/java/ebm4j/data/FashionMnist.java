@@ -1,6 +1,6 @@
 package ebm4j.data;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +48,7 @@ public final class FashionMnist {
                 + DEFAULT_DIR + ") or pass --ood-dir DIR naming a folder with " + prefix + "-images-idx3-ubyte[.gz] and "
                 + prefix + "-labels-idx1-ubyte[.gz]";
         if (!Files.isDirectory(dir)) {
-            throw new UserError("Fashion-MNIST folder " + dir + " does not exist; " + fix);
+            throw new UserException("Fashion-MNIST folder " + dir + " does not exist; " + fix);
         }
         return Dataset.load(dir, prefix, fix);
     }
@@ -56,7 +56,7 @@ public final class FashionMnist {
     /**
      * Checks the four gzipped files in {@code dir} against Debian's hashes.
      *
-     * @throws UserError listing every missing or different file
+     * @throws UserException listing every missing or different file
      */
     public static void verify(Path dir) {
         List<String> problems = new ArrayList<>();
@@ -76,7 +76,7 @@ public final class FashionMnist {
             }
         }
         if (!problems.isEmpty()) {
-            throw new UserError("Fashion-MNIST in " + dir + " does not verify: " + String.join("; ", problems)
+            throw new UserException("Fashion-MNIST in " + dir + " does not verify: " + String.join("; ", problems)
                     + "; reinstall with `apt-get install --reinstall dataset-fashion-mnist`");
         }
     }

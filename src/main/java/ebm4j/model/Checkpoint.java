@@ -1,6 +1,6 @@
 package ebm4j.model;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import ebm4j.config.ConfigLoader;
 import ebm4j.config.TrainConfig;
 import ebm4j.model.SafeTensors.Tensor;
@@ -67,14 +67,14 @@ public final class Checkpoint {
 
     /**
      * Loads a checkpoint folder, its model file, or a run folder (then its newest checkpoint).
-     * Every inconsistency is a {@link UserError}.
+     * Every inconsistency is a {@link UserException}.
      */
     public static Loaded load(Path path) {
         Path dir = resolve(path);
         SafeTensors.Contents model = SafeTensors.read(dir.resolve(MODEL_FILE));
         Map<String, String> meta = model.metadata();
         if (!FORMAT.equals(meta.get("format"))) {
-            throw new UserError(dir.resolve(MODEL_FILE) + " is not an ebm4j checkpoint (format '"
+            throw new UserException(dir.resolve(MODEL_FILE) + " is not an ebm4j checkpoint (format '"
                     + meta.get("format") + "', expected " + FORMAT + ")");
         }
         ParameterLayout layout = new ParameterLayout(parseWidths(dir, meta.get("widths")));
@@ -99,7 +99,7 @@ public final class Checkpoint {
             float[] v = floats(dir, st, "adam.v", params.length);
             Tensor c = st.tensors().get("counters");
             if (c == null || c.ints() == null) {
-                throw new UserError(stateFile + " lacks its counters tensor; the checkpoint is incomplete");
+                throw new UserException(stateFile + " lacks its counters tensor; the checkpoint is incomplete");
             }
             Tensor replay = st.tensors().get("replay.pool");
             state = new TrainState(m, v, c.ints(), intMeta(stateFile, st, "epoch"),
@@ -136,7 +136,7 @@ public final class Checkpoint {
                     .sorted(Comparator.comparing(Checkpoint::modified).thenComparing(Path::toString))
                     .toList());
         } catch (IOException e) {
-            throw new UserError("cannot list checkpoints in " + checkpointsDir + ": " + e.getMessage());
+            throw new UserException("cannot list checkpoints in " + checkpointsDir + ": " + e.getMessage());
         }
     }
 
@@ -163,7 +163,7 @@ public final class Checkpoint {
         if (newest != null) {
             return newest;
         }
-        throw new UserError("no checkpoint at " + path + ": give a checkpoint folder (with "
+        throw new UserException("no checkpoint at " + path + ": give a checkpoint folder (with "
                 + MODEL_FILE + "), its " + MODEL_FILE + ", or a run folder with checkpoints/");
     }
 
@@ -171,11 +171,11 @@ public final class Checkpoint {
                                  long offset) {
         Tensor t = c.tensors().get(name);
         if (t == null || t.floats() == null) {
-            throw new UserError("checkpoint " + dir + " lacks float tensor " + name
+            throw new UserException("checkpoint " + dir + " lacks float tensor " + name
                     + " (a checkpoint of another architecture?)");
         }
         if (!java.util.Arrays.equals(t.shape(), shape)) {
-            throw new UserError("checkpoint " + dir + ": tensor " + name + " has shape "
+            throw new UserException("checkpoint " + dir + ": tensor " + name + " has shape "
                     + java.util.Arrays.toString(t.shape()) + ", expected " + java.util.Arrays.toString(shape));
         }
         System.arraycopy(t.floats(), 0, dst, Math.toIntExact(offset), t.floats().length);
@@ -184,7 +184,7 @@ public final class Checkpoint {
     private static float[] floats(Path dir, SafeTensors.Contents c, String name, int length) {
         Tensor t = c.tensors().get(name);
         if (t == null || t.floats() == null || t.floats().length != length) {
-            throw new UserError("checkpoint " + dir + ": " + name + " is missing or has the wrong size"
+            throw new UserException("checkpoint " + dir + ": " + name + " is missing or has the wrong size"
                     + " (a state file of another architecture?)");
         }
         return t.floats();
@@ -194,7 +194,7 @@ public final class Checkpoint {
         try {
             return Integer.parseInt(c.metadata().get(key));
         } catch (NumberFormatException e) {
-            throw new UserError(file + ": metadata '" + key + "' is missing or not a number");
+            throw new UserException(file + ": metadata '" + key + "' is missing or not a number");
         }
     }
 
@@ -210,7 +210,7 @@ public final class Checkpoint {
             }
             return w;
         } catch (RuntimeException e) {
-            throw new UserError("checkpoint " + dir + " has no valid layer widths in its metadata");
+            throw new UserException("checkpoint " + dir + " has no valid layer widths in its metadata");
         }
     }
 

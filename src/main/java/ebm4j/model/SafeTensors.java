@@ -1,6 +1,6 @@
 package ebm4j.model;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import ebm4j.report.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -118,15 +118,15 @@ public final class SafeTensors {
         }
     }
 
-    /** Reads a whole file; every structural problem is a {@link UserError} naming the file. */
+    /** Reads a whole file; every structural problem is a {@link UserException} naming the file. */
     public static Contents read(Path file) {
         byte[] all;
         try {
             all = Files.readAllBytes(file);
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new UserError("checkpoint file " + file + " does not exist");
+            throw new UserException("checkpoint file " + file + " does not exist");
         } catch (IOException e) {
-            throw new UserError("cannot read checkpoint " + file + ": " + e.getMessage());
+            throw new UserException("cannot read checkpoint " + file + ": " + e.getMessage());
         }
         ByteBuffer buf = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
         if (all.length < 8) {
@@ -212,8 +212,8 @@ public final class SafeTensors {
         return out;
     }
 
-    private static UserError corrupt(Path file, String why) {
-        return new UserError("checkpoint " + file + " is corrupt: " + why
+    private static UserException corrupt(Path file, String why) {
+        return new UserException("checkpoint " + file + " is corrupt: " + why
                 + "; use another checkpoint or retrain");
     }
 }

@@ -1,6 +1,6 @@
 package ebm4j.report;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import java.io.IOException;
 import java.lang.reflect.Array;
 import java.math.BigDecimal;
@@ -58,14 +58,14 @@ public final class Json {
     /**
      * Reads a JSON-lines file (one value per line; blank lines ignored).
      *
-     * @throws UserError naming the file and line when it cannot be read or a line is not JSON
+     * @throws UserException naming the file and line when it cannot be read or a line is not JSON
      */
     public static List<Object> parseLines(Path file) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new UserError(file + ": cannot read: " + e.getMessage(), e);
+            throw new UserException(file + ": cannot read: " + e.getMessage(), e);
         }
         List<Object> values = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
@@ -75,7 +75,7 @@ public final class Json {
             try {
                 values.add(parse(lines.get(i)));
             } catch (IllegalArgumentException e) {
-                throw new UserError(file + ":" + (i + 1) + ": not valid JSON (" + e.getMessage()
+                throw new UserException(file + ":" + (i + 1) + ": not valid JSON (" + e.getMessage()
                         + "); the run may have been interrupted while writing, delete that line", e);
             }
         }

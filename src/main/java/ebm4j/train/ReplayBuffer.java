@@ -45,7 +45,7 @@ public final class ReplayBuffer implements AutoCloseable {
 
     public ReplayBuffer(Backend backend, int size, float reinit, int batch, int inputs, long seed) {
         if (size < batch) {
-            throw new ebm4j.UserError("replay_size (" + size + ") must be at least the batch size (" + batch + ")");
+            throw new ebm4j.UserException("replay_size (" + size + ") must be at least the batch size (" + batch + ")");
         }
         this.backend = backend;
         this.size = size / batch * batch; // whole slots only
@@ -125,7 +125,7 @@ public final class ReplayBuffer implements AutoCloseable {
 
     public void restore(float[] rows) {
         if (rows.length != size * inputs) {
-            throw new ebm4j.UserError("the checkpoint's replay buffer holds " + rows.length / inputs
+            throw new ebm4j.UserException("the checkpoint's replay buffer holds " + rows.length / inputs
                     + " rows but replay_size asks for " + size);
         }
         backend.upload(pool, 0, rows, 0, rows.length);

@@ -1,6 +1,6 @@
 package ebm4j.train;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import ebm4j.data.Dataset;
 import ebm4j.report.Chart;
 import ebm4j.report.ImageGrid;
@@ -32,7 +32,7 @@ public final class RunFolder {
             Path probe = Files.createTempFile(root, ".write-test", ".tmp");
             Files.delete(probe);
         } catch (IOException | SecurityException e) {
-            throw new UserError("cannot write the run folder " + root + " (" + e.getMessage()
+            throw new UserException("cannot write the run folder " + root + " (" + e.getMessage()
                     + "); choose another with --out");
         }
     }

@@ -1,6 +1,6 @@
 package ebm4j.train;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import ebm4j.compute.Backend;
 import ebm4j.compute.Buf;
 import ebm4j.compute.Counters;
@@ -72,7 +72,7 @@ public final class Trainer {
         int batch = config.batchSize();
         int n = train.count();
         if (n < 1) {
-            throw new UserError("the training set is empty");
+            throw new UserException("the training set is empty");
         }
         int batchesPerEpoch = (n + batch - 1) / batch;
         RunFolder run = options.run();
@@ -227,7 +227,7 @@ public final class Trainer {
                     window.mean(LossStats.E_REAL), window.mean(LossStats.E_SAMPLE), options.energyBound());
         }
         if (problem != null) {
-            throw new DivergenceError("training diverged by batch " + globalBatch + ": " + problem
+            throw new DivergenceException("training diverged by batch " + globalBatch + ": " + problem
                     + (lastCheckpoint == null ? "" : "; the last good checkpoint is " + lastCheckpoint)
                     + "; try --on-divergence rollback, a lower --lr or --langevin-alpha, or --energy-l2 0.1",
                     lastCheckpoint);
@@ -251,11 +251,11 @@ public final class Trainer {
 
     private void restore(EnergyNet net, TrainStep step, IntBuf counters, ReplayBuffer replay, Checkpoint.Loaded ck) {
         if (!java.util.Arrays.equals(ck.layout().widths(), net.layout().widths())) {
-            throw new UserError("checkpoint " + ck.dir() + " has layers " + java.util.Arrays.toString(ck.layout().widths())
+            throw new UserException("checkpoint " + ck.dir() + " has layers " + java.util.Arrays.toString(ck.layout().widths())
                     + " but the config asks for " + java.util.Arrays.toString(net.layout().widths()));
         }
         if (ck.state() == null) {
-            throw new UserError("checkpoint " + ck.dir() + " holds weights only; --resume needs a training checkpoint");
+            throw new UserException("checkpoint " + ck.dir() + " holds weights only; --resume needs a training checkpoint");
         }
         backend.upload(net.params(), ck.params());
         backend.upload(step.adamM(), ck.state().adamM());
@@ -263,7 +263,7 @@ public final class Trainer {
         backend.uploadInt(counters, 0, ck.state().counters(), 0, Counters.SIZE);
         if (replay != null) {
             if (ck.state().replay() == null) {
-                throw new UserError("checkpoint " + ck.dir() + " has no replay buffer but replay_size is "
+                throw new UserException("checkpoint " + ck.dir() + " has no replay buffer but replay_size is "
                         + config.replaySize());
             }
             replay.restore(ck.state().replay());
@@ -278,7 +278,7 @@ public final class Trainer {
         float[] params = backend.download(net.params());
         for (float p : params) {
             if (!Float.isFinite(p)) {
-                throw new DivergenceError("training diverged by batch " + globalBatch + ": non-finite weights"
+                throw new DivergenceException("training diverged by batch " + globalBatch + ": non-finite weights"
                         + "; not saving them over the last good checkpoint", Checkpoint.newest(run.checkpoints()));
             }
         }

@@ -23,7 +23,7 @@ class DivergenceTest {
     static void needMnist() {
         try {
             new ebm4j.data.MnistFetcher().ensure(DATA);
-        } catch (ebm4j.UserError e) {
+        } catch (ebm4j.UserException e) {
             org.junit.jupiter.api.Assumptions.abort("MNIST unavailable: " + e.getMessage());
         }
     }

@@ -24,7 +24,7 @@ class EvalAndSampleCommandTest {
     static void trainTinyModels() {
         try {
             new ebm4j.data.MnistFetcher().ensure(DATA);
-        } catch (ebm4j.UserError e) {
+        } catch (ebm4j.UserException e) {
             org.junit.jupiter.api.Assumptions.abort("MNIST unavailable: " + e.getMessage());
         }
         for (String objective : new String[] {"joint", "classifier"}) {

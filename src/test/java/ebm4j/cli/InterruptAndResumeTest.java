@@ -28,7 +28,7 @@ class InterruptAndResumeTest {
         ebm4j.data.MnistFetcher f = new ebm4j.data.MnistFetcher();
         try {
             f.ensure(DATA);
-        } catch (ebm4j.UserError e) {
+        } catch (ebm4j.UserException e) {
             org.junit.jupiter.api.Assumptions.abort("MNIST unavailable: " + e.getMessage());
         }
     }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,7 +88,7 @@ class ConfigLoaderTest {
         Path a = dir.resolve("a.properties"), b = dir.resolve("b.properties");
         Files.writeString(a, "extends=" + b + "\n");
         Files.writeString(b, "extends=" + a + "\n");
-        UserError e = assertThrows(UserError.class, () -> ConfigLoader.load(a.toString(), Map.of()));
+        UserException e = assertThrows(UserException.class, () -> ConfigLoader.load(a.toString(), Map.of()));
         assertTrue(e.getMessage().contains("extends"), e.getMessage());
     }
 
@@ -112,13 +112,13 @@ class ConfigLoaderTest {
     void unknownKeyInAFileIsNamed(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("bad.properties");
         Files.writeString(f, "batchsize=32\n");
-        UserError e = assertThrows(UserError.class, () -> ConfigLoader.load(f.toString(), Map.of()));
+        UserException e = assertThrows(UserException.class, () -> ConfigLoader.load(f.toString(), Map.of()));
         assertTrue(e.getMessage().contains("batchsize") && e.getMessage().contains(f.toString()), e.getMessage());
     }
 
     @Test
-    void missingConfigFileIsAUserError() {
-        UserError e = assertThrows(UserError.class, () -> ConfigLoader.load("/nonexistent/x.properties", Map.of()));
+    void missingConfigFileIsAUserException() {
+        UserException e = assertThrows(UserException.class, () -> ConfigLoader.load("/nonexistent/x.properties", Map.of()));
         assertTrue(e.getMessage().contains("does not exist"), e.getMessage());
     }
 
@@ -128,7 +128,7 @@ class ConfigLoaderTest {
         "langevin_sigma|Infinity", "lr|0", "lr|-0.1", "lr|nan", "hidden_dims|512,0,512", "hidden_dims|abc",
         "epochs|0", "energy_sign|up", "adam_beta1|1", "log_file|../escape.log", "seed|1.5"})
     void badValuesAreRejectedWithTheKeyAndValue(String key, String value) {
-        UserError e = assertThrows(UserError.class, () -> ConfigLoader.load(null, Map.of(key, value)));
+        UserException e = assertThrows(UserException.class, () -> ConfigLoader.load(null, Map.of(key, value)));
         assertTrue(e.getMessage().startsWith(key + " must be") && e.getMessage().contains("'" + value + "'"),
                 e.getMessage());
     }

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,7 +78,7 @@ class DatasetTest {
     void rejectsCountMismatch() {
         write(dir.resolve("train-images-idx3-ubyte"), images(0, 0, 0));
         Path lab = write(dir.resolve("train-labels-idx1-ubyte"), labels(1, 2));
-        UserError e = assertThrows(UserError.class, () -> Dataset.load(dir, "train"));
+        UserException e = assertThrows(UserException.class, () -> Dataset.load(dir, "train"));
         assertMentions(e, lab, "2 labels but");
     }
 
@@ -86,7 +86,7 @@ class DatasetTest {
     void rejectsLabelOutOfRange() {
         write(dir.resolve("train-images-idx3-ubyte"), images(0, 0));
         Path lab = write(dir.resolve("train-labels-idx1-ubyte"), labels(3, 10));
-        UserError e = assertThrows(UserError.class, () -> Dataset.load(dir, "train"));
+        UserException e = assertThrows(UserException.class, () -> Dataset.load(dir, "train"));
         assertMentions(e, lab, "label 10 at index 1");
     }
 
@@ -94,7 +94,7 @@ class DatasetTest {
     void rejectsWrongImageSize() {
         Path img = write(dir.resolve("train-images-idx3-ubyte"), ubyte(2, 27, 28));
         write(dir.resolve("train-labels-idx1-ubyte"), labels(3, 1));
-        UserError e = assertThrows(UserError.class, () -> Dataset.load(dir, "train"));
+        UserException e = assertThrows(UserException.class, () -> Dataset.load(dir, "train"));
         assertMentions(e, img, "27x28");
     }
 
@@ -102,21 +102,21 @@ class DatasetTest {
     void rejectsLabelsWithImageRank() {
         write(dir.resolve("train-images-idx3-ubyte"), images(0));
         Path lab = write(dir.resolve("train-labels-idx1-ubyte"), ubyte(1, 28, 28));
-        UserError e = assertThrows(UserError.class, () -> Dataset.load(dir, "train"));
+        UserException e = assertThrows(UserException.class, () -> Dataset.load(dir, "train"));
         assertMentions(e, lab, "3 dimensions, expected 1");
     }
 
     @Test
     void missingFolderSuggestsFetch() {
         Path missing = dir.resolve("no-such-folder");
-        UserError e = assertThrows(UserError.class, () -> Dataset.load(missing, "train"));
+        UserException e = assertThrows(UserException.class, () -> Dataset.load(missing, "train"));
         assertMentions(e, missing, "ebm4j data fetch --data-dir " + missing);
     }
 
     @Test
     void missingFileSuggestsFetch() {
         write(dir.resolve("train-images-idx3-ubyte"), images(0));
-        UserError e = assertThrows(UserError.class, () -> Dataset.load(dir, "train"));
+        UserException e = assertThrows(UserException.class, () -> Dataset.load(dir, "train"));
         assertMentions(e, dir, "train-labels-idx1-ubyte");
         assertTrue(e.getMessage().contains("ebm4j data fetch"), e.getMessage());
     }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -60,7 +60,7 @@ class IdxReaderTest {
     @Test
     void rejectsWrongDimensionCount() {
         Path f = write(dir.resolve("two-dims"), ubyte(2, 2));
-        UserError e = assertThrows(UserError.class, () -> IdxReader.read(f, 3));
+        UserException e = assertThrows(UserException.class, () -> IdxReader.read(f, 3));
         assertMentions(e, f, "2 dimensions, expected 3");
         assertRejected("zero-dims", idx(0x08, new int[0], new byte[0]), "0 dimensions");
     }
@@ -98,19 +98,19 @@ class IdxReaderTest {
     }
 
     @Test
-    void missingFileIsUserError() {
+    void missingFileIsAUserException() {
         Path f = dir.resolve("nope");
-        UserError e = assertThrows(UserError.class, () -> IdxReader.read(f));
+        UserException e = assertThrows(UserException.class, () -> IdxReader.read(f));
         assertMentions(e, f, "not found");
     }
 
     private void assertRejected(String name, byte[] bytes, String problem) {
         Path f = write(dir.resolve(name), bytes);
-        UserError e = assertThrows(UserError.class, () -> IdxReader.read(f));
+        UserException e = assertThrows(UserException.class, () -> IdxReader.read(f));
         assertMentions(e, f, problem);
     }
 
-    static void assertMentions(UserError e, Path file, String problem) {
+    static void assertMentions(UserException e, Path file, String problem) {
         assertTrue(e.getMessage().contains(file.toString()), () -> "message should name " + file + ": " + e.getMessage());
         assertTrue(e.getMessage().contains(problem), () -> "message should say '" + problem + "': " + e.getMessage());
     }

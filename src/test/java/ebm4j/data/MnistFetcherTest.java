@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import ebm4j.UserError;
+import ebm4j.UserException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -136,7 +136,7 @@ class MnistFetcherTest {
     void reportsEveryRouteWhenAllFail() throws IOException {
         assumeShell();
         MnistFetcher fetcher = fetcher(shell("echo boom >&2; exit 3"), mirrors("dead"));
-        UserError e = assertThrows(UserError.class, () -> fetcher.ensure(dir));
+        UserException e = assertThrows(UserException.class, () -> fetcher.ensure(dir));
         String m = e.getMessage();
         assertTrue(m.contains(dir.toString()), m);
         assertTrue(m.contains("exit code 3") && m.contains("boom"), m);
@@ -147,7 +147,7 @@ class MnistFetcherTest {
 
     @Test
     void wrongContentNeverLands() throws IOException {
-        UserError e = assertThrows(UserError.class, () -> fetcher(mirrors("wrong")).ensure(dir));
+        UserException e = assertThrows(UserException.class, () -> fetcher(mirrors("wrong")).ensure(dir));
         assertTrue(e.getMessage().contains("SHA-256"), e.getMessage());
         assertEquals(Set.of(), listing(dir));
     }
@@ -155,7 +155,7 @@ class MnistFetcherTest {
     @Test
     void keepsAForeignFileAndSaysSo() throws IOException {
         Path foreign = write(dir.resolve("train-labels-idx1-ubyte"), ubyte(4));
-        UserError e = assertThrows(UserError.class, () -> fetcher(failingRoute()).ensure(dir));
+        UserException e = assertThrows(UserException.class, () -> fetcher(failingRoute()).ensure(dir));
         IdxReaderTest.assertMentions(e, foreign, "move or delete it");
         assertArrayEquals(ubyte(4), Files.readAllBytes(foreign));
     }

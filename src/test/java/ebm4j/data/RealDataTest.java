@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -51,10 +51,10 @@ class RealDataTest {
     @Test
     void missingFashionFolderSuggestsTheDebianPackage(@TempDir Path tmp) {
         Path missing = tmp.resolve("fashion");
-        UserError e = assertThrows(UserError.class, () -> FashionMnist.test(missing));
+        UserException e = assertThrows(UserException.class, () -> FashionMnist.test(missing));
         IdxReaderTest.assertMentions(e, missing, "apt-get install dataset-fashion-mnist");
         assertTrue(e.getMessage().contains("--ood-dir"), e.getMessage());
-        UserError v = assertThrows(UserError.class, () -> FashionMnist.verify(tmp));
+        UserException v = assertThrows(UserException.class, () -> FashionMnist.verify(tmp));
         IdxReaderTest.assertMentions(v, tmp, "t10k-images-idx3-ubyte.gz is missing");
     }
 }

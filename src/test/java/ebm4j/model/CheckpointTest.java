@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import ebm4j.config.ConfigLoader;
 import ebm4j.config.TrainConfig;
 import java.io.IOException;
@@ -74,7 +74,7 @@ class CheckpointTest {
         Path f = dir.resolve(Checkpoint.MODEL_FILE);
         byte[] b = Files.readAllBytes(f);
         Files.write(f, Arrays.copyOf(b, b.length - 100));
-        UserError e = assertThrows(UserError.class, () -> Checkpoint.load(dir));
+        UserException e = assertThrows(UserException.class, () -> Checkpoint.load(dir));
         assertTrue(e.getMessage().contains("corrupt") && e.getMessage().contains(f.toString()), e.getMessage());
     }
 
@@ -87,21 +87,21 @@ class CheckpointTest {
         Checkpoint.save(dir.resolve("b"), other, EnergyNet.initialParameters(other, 5), otherConfig, null);
         Files.copy(dir.resolve("b").resolve(Checkpoint.MODEL_FILE), dir.resolve("a").resolve(Checkpoint.MODEL_FILE),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        UserError e = assertThrows(UserError.class, () -> Checkpoint.load(dir.resolve("a")));
+        UserException e = assertThrows(UserException.class, () -> Checkpoint.load(dir.resolve("a")));
         assertTrue(e.getMessage().contains("another architecture"), e.getMessage());
     }
 
     @Test
     void garbageIsRejected(@TempDir Path dir) throws IOException {
         Files.write(dir.resolve(Checkpoint.MODEL_FILE), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
-        assertThrows(UserError.class, () -> Checkpoint.load(dir));
+        assertThrows(UserException.class, () -> Checkpoint.load(dir));
         Files.write(dir.resolve(Checkpoint.MODEL_FILE), "{\"not\": \"safetensors\"}".getBytes(StandardCharsets.UTF_8));
-        assertThrows(UserError.class, () -> Checkpoint.load(dir));
+        assertThrows(UserException.class, () -> Checkpoint.load(dir));
     }
 
     @Test
-    void missingCheckpointIsAUserError(@TempDir Path dir) {
-        UserError e = assertThrows(UserError.class, () -> Checkpoint.load(dir.resolve("nothing")));
+    void missingCheckpointIsAUserException(@TempDir Path dir) {
+        UserException e = assertThrows(UserException.class, () -> Checkpoint.load(dir.resolve("nothing")));
         assertTrue(e.getMessage().contains("no checkpoint"), e.getMessage());
     }
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +84,7 @@ class JsonTest {
         Files.writeString(f, Json.write(Map.of("epoch", 1)) + "\n\n" + Json.write(Map.of("epoch", 2)) + "\n");
         assertEquals(List.of(Map.of("epoch", 1.0), Map.of("epoch", 2.0)), Json.parseLines(f));
         Files.writeString(f, "{\"epoch\":1}\n{\"epoch\":", StandardOpenOption.TRUNCATE_EXISTING);
-        UserError e = assertThrows(UserError.class, () -> Json.parseLines(f));
+        UserException e = assertThrows(UserException.class, () -> Json.parseLines(f));
         assertTrue(e.getMessage().contains(f + ":2"), e.getMessage());
     }
 

@@ -1,6 +1,6 @@
 package ebm4j.train;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import ebm4j.data.Dataset;
 import ebm4j.data.MnistFetcher;
 import java.nio.file.Path;
@@ -20,7 +20,7 @@ final class MnistFixture {
         Path dir = Path.of("data/mnist");
         try {
             new MnistFetcher().ensure(dir);
-        } catch (UserError e) {
+        } catch (UserException e) {
             Assumptions.abort("MNIST is not available and cannot be fetched here: " + e.getMessage());
         }
         train = Dataset.load(dir, "train");

@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import ebm4j.compute.AdamSpec;
 import ebm4j.compute.Backend;
 import ebm4j.compute.Buf;
@@ -54,7 +54,7 @@ import jcuda.driver.CUdeviceptr;
  * that is exercised on machines without a GPU.
  *
  * <p><b>Errors.</b> A {@link CudaException} is rethrown with the op's name. Running out of device
- * memory in {@link #alloc} is a {@link UserError} naming the size and suggesting a smaller batch.
+ * memory in {@link #alloc} is a {@link UserException} naming the size and suggesting a smaller batch.
  * Kernel faults (illegal address and the like) surface at the next synchronising call and leave
  * the context unusable: the process must restart.
  */
@@ -86,12 +86,12 @@ public final class CudaBackend implements Backend {
      * Opens device {@code ordinal}: retains its primary context (current on the calling thread),
      * loads the kernels and chooses the GEMM ({@value #GEMM_PROPERTY}: auto, kernel or cublas).
      *
-     * @throws UserError when {@link CudaProbe} reports no usable GPU
+     * @throws UserException when {@link CudaProbe} reports no usable GPU
      */
     public static CudaBackend open(int ordinal) {
         String problem = CudaProbe.problem();
         if (problem != null) {
-            throw new UserError("no usable GPU: " + problem);
+            throw new UserException("no usable GPU: " + problem);
         }
         String gemm = System.getProperty(GEMM_PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
         try {

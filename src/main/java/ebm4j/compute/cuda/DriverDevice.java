@@ -27,7 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 import jcuda.CudaException;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
@@ -79,13 +79,13 @@ final class DriverDevice implements Device {
             case "auto" -> CublasGemm.loadable();
             case "cublas" -> {
                 if (!CublasGemm.loadable()) {
-                    throw new UserError("-D" + CudaBackend.GEMM_PROPERTY
+                    throw new UserException("-D" + CudaBackend.GEMM_PROPERTY
                             + "=cublas, but JCublas2 cannot load libcublas.so.12");
                 }
                 yield true;
             }
             case "kernel" -> false;
-            default -> throw new UserError("-D" + CudaBackend.GEMM_PROPERTY
+            default -> throw new UserException("-D" + CudaBackend.GEMM_PROPERTY
                     + " must be auto, kernel or cublas, got '" + choice + "'");
         };
         if (cublas) {
@@ -132,7 +132,7 @@ final class DriverDevice implements Device {
             cuMemAlloc(p, size);
         } catch (CudaException e) {
             if (String.valueOf(e.getMessage()).contains("OUT_OF_MEMORY")) {
-                throw new UserError(String.format(Locale.ROOT,
+                throw new UserException(String.format(Locale.ROOT,
                         "GPU out of memory: could not allocate %s on %s (%s); try a smaller --batch-size",
                         mib(size), ctx.name, memoryInfo()), e);
             }

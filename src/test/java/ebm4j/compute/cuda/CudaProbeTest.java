@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-import ebm4j.UserError;
+import ebm4j.UserException;
 
 /** The probe on any machine: it never throws, answers in one line, and answers once per JVM. */
 class CudaProbeTest {
@@ -33,7 +33,7 @@ class CudaProbeTest {
         assertTrue(problem.startsWith("no NVIDIA driver") || problem.startsWith("no CUDA device")
                 || problem.startsWith("CUDA driver init failed") || problem.startsWith("CUDA kernels not built")
                 || problem.startsWith("GPU compute capability"), problem);
-        UserError e = assertThrows(UserError.class, CudaBackend::open);
+        UserException e = assertThrows(UserException.class, CudaBackend::open);
         assertTrue(e.getMessage().contains(problem), e.getMessage());
     }
 

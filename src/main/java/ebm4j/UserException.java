@@ -5,14 +5,14 @@ package ebm4j;
  * ebm4j itself. The command line prints its message as one line and exits with code 2, so the
  * message must name the problem and, where possible, the fix.
  */
-public class UserError extends RuntimeException {
+public class UserException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    public UserError(String message) {
+    public UserException(String message) {
         super(message);
     }
 
-    public UserError(String message, Throwable cause) {
+    public UserException(String message, Throwable cause) {
         super(message, cause);
     }
 }
