@@ -7,7 +7,7 @@ import ebm4j.bench.TorchReference;
 import ebm4j.compute.Backend;
 import ebm4j.config.ConfigLoader;
 import ebm4j.config.TrainConfig;
-import ebm4j.report.Json;
+import ebm4j.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

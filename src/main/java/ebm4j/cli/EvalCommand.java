@@ -11,7 +11,7 @@ import ebm4j.model.Checkpoint;
 import ebm4j.model.EnergyNet;
 import ebm4j.report.Chart;
 import ebm4j.report.ImageGrid;
-import ebm4j.report.Json;
+import ebm4j.Json;
 import ebm4j.train.LangevinSampler;
 import ebm4j.train.RunReport;
 import ebm4j.train.SampleGenerator;

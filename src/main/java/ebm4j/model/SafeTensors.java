@@ -1,7 +1,8 @@
 package ebm4j.model;
 
 import ebm4j.UserException;
-import ebm4j.report.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import ebm4j.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -137,25 +138,23 @@ public final class SafeTensors {
             throw corrupt(file, "header length " + headerLen + " does not fit a " + all.length + "-byte file");
         }
         String json = new String(all, 8, (int) headerLen, StandardCharsets.UTF_8);
-        Object parsed;
+        JsonNode header;
         try {
-            parsed = Json.parse(json.trim());
-        } catch (RuntimeException e) {
+            header = Json.read(json.trim());
+        } catch (IllegalArgumentException e) {
             throw corrupt(file, "header is not valid JSON (" + e.getMessage() + ")");
         }
-        if (!(parsed instanceof Map<?, ?> header)) {
+        if (!header.isObject()) {
             throw corrupt(file, "header is not a JSON object");
         }
         long dataStart = 8 + headerLen;
         long dataLen = all.length - dataStart;
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         Map<String, String> metadata = new LinkedHashMap<>();
-        for (Map.Entry<?, ?> e : header.entrySet()) {
-            String name = String.valueOf(e.getKey());
+        for (Map.Entry<String, JsonNode> e : header.properties()) {
+            String name = e.getKey();
             if (name.equals("__metadata__")) {
-                if (e.getValue() instanceof Map<?, ?> meta) {
-                    meta.forEach((k, v) -> metadata.put(String.valueOf(k), String.valueOf(v)));
-                }
+                e.getValue().properties().forEach(m -> metadata.put(m.getKey(), m.getValue().asText()));
                 continue;
             }
             tensors.put(name, tensor(file, name, e.getValue(), buf, dataStart, dataLen));
@@ -163,17 +162,17 @@ public final class SafeTensors {
         return new Contents(tensors, metadata);
     }
 
-    private static Tensor tensor(Path file, String name, Object spec, ByteBuffer buf, long dataStart,
+    private static Tensor tensor(Path file, String name, JsonNode spec, ByteBuffer buf, long dataStart,
                                  long dataLen) {
-        if (!(spec instanceof Map<?, ?> m)) {
+        if (!spec.isObject()) {
             throw corrupt(file, "entry " + name + " is not an object");
         }
-        Object dtype = m.get("dtype");
+        String dtype = spec.path("dtype").asText();
         if (!"F32".equals(dtype) && !"I32".equals(dtype)) {
-            throw corrupt(file, "tensor " + name + " has dtype " + dtype + "; ebm4j reads F32 and I32");
+            throw corrupt(file, "tensor " + name + " has dtype " + spec.get("dtype") + "; ebm4j reads F32 and I32");
         }
-        long[] shape = longs(file, name, m.get("shape"));
-        long[] range = longs(file, name, m.get("data_offsets"));
+        long[] shape = longs(file, name, spec.get("shape"));
+        long[] range = longs(file, name, spec.get("data_offsets"));
         long count = 1;
         for (long d : shape) {
             if (d < 0) {
@@ -198,16 +197,16 @@ public final class SafeTensors {
         return new Tensor(shape, null, data);
     }
 
-    private static long[] longs(Path file, String name, Object list) {
-        if (!(list instanceof List<?> l)) {
+    private static long[] longs(Path file, String name, JsonNode list) {
+        if (list == null || !list.isArray()) {
             throw corrupt(file, "tensor " + name + " lacks a shape or data_offsets list");
         }
-        long[] out = new long[l.size()];
+        long[] out = new long[list.size()];
         for (int i = 0; i < out.length; i++) {
-            if (!(l.get(i) instanceof Number n)) {
-                throw corrupt(file, "tensor " + name + " has a non-numeric shape or offset");
+            if (!list.get(i).isIntegralNumber() || !list.get(i).canConvertToLong()) {
+                throw corrupt(file, "tensor " + name + " has a shape or offset that is not a 64-bit integer");
             }
-            out[i] = n.longValue();
+            out[i] = list.get(i).longValue();
         }
         return out;
     }

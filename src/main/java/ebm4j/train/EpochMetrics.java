@@ -1,5 +1,7 @@
 package ebm4j.train;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import ebm4j.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,15 +15,18 @@ public record EpochMetrics(int epoch, int batches, double trainLoss, double trai
                            double seconds) {
 
     /** The record of one metrics.jsonl line; a missing number reads as NaN. */
-    public static EpochMetrics fromJson(Map<String, Object> m) {
+    public static EpochMetrics fromJson(JsonNode m) {
+        if (!m.isObject()) {
+            throw new IllegalArgumentException("a metrics line is a JSON object, got " + m.getNodeType());
+        }
         return new EpochMetrics((int) num(m, "epoch"), (int) num(m, "batches"), num(m, "train_loss"),
                 num(m, "train_clf"), num(m, "train_gen"), num(m, "e_real"), num(m, "e_sample"), num(m, "train_acc"),
                 num(m, "test_loss"), num(m, "test_acc"), num(m, "test_energy"), num(m, "test_ece"),
                 num(m, "images_per_s"), num(m, "seconds"));
     }
 
-    private static double num(Map<String, Object> m, String key) {
-        return m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
+    private static double num(JsonNode m, String key) {
+        return Json.number(m, key);
     }
 
     public Map<String, Object> toJson() {

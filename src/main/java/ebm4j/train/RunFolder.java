@@ -4,7 +4,7 @@ import ebm4j.UserException;
 import ebm4j.data.Dataset;
 import ebm4j.report.Chart;
 import ebm4j.report.ImageGrid;
-import ebm4j.report.Json;
+import ebm4j.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -98,7 +98,6 @@ public final class RunFolder {
      * The epochs recorded in metrics.jsonl, one per epoch number (a re-run epoch replaces its
      * earlier record); unreadable lines (the tail of a line a crash cut short) are skipped.
      */
-    @SuppressWarnings("unchecked")
     public List<EpochMetrics> readMetrics() throws IOException {
         List<EpochMetrics> out = new ArrayList<>();
         if (!Files.exists(metricsFile())) {
@@ -107,7 +106,7 @@ public final class RunFolder {
         for (String line : Files.readAllLines(metricsFile(), StandardCharsets.UTF_8)) {
             EpochMetrics e;
             try {
-                e = EpochMetrics.fromJson((Map<String, Object>) Json.parse(line));
+                e = EpochMetrics.fromJson(Json.read(line));
             } catch (RuntimeException ex) {
                 continue;
             }

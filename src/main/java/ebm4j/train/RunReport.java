@@ -2,7 +2,7 @@ package ebm4j.train;
 
 import ebm4j.config.TrainConfig;
 import ebm4j.report.HtmlReport;
-import ebm4j.report.Json;
+import ebm4j.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,9 +31,8 @@ public final class RunReport {
         RunFolder run = new RunFolder(runRoot);
         String device = "?";
         Path timing = runRoot.resolve("timing.json");
-        if (Files.exists(timing) && Json.parse(Files.readString(timing)) instanceof Map<?, ?> t
-                && t.get("device") != null) {
-            device = t.get("device").toString();
+        if (Files.exists(timing)) {
+            device = Json.read(Files.readString(timing)).path("device").asText("?");
         }
         write(run, config, device, run.readMetrics());
     }
@@ -68,11 +67,11 @@ public final class RunReport {
 
         Path timing = run.root().resolve("timing.json");
         if (Files.exists(timing)) {
-            r.section("Timing").preformatted(Json.write(Json.parse(Files.readString(timing)), true));
+            r.section("Timing").preformatted(Json.writePretty(Json.read(Files.readString(timing))));
         }
         Path eval = run.root().resolve("eval").resolve("eval.json");
         if (Files.exists(eval)) {
-            r.section("Evaluation").preformatted(Json.write(Json.parse(Files.readString(eval)), true));
+            r.section("Evaluation").preformatted(Json.writePretty(Json.read(Files.readString(eval))));
             Path dir = run.root().resolve("eval");
             if (Files.exists(dir.resolve("energy_histogram.png"))) {
                 r.image("eval/energy_histogram.png", "Energies of test images, samples and OOD data");
