@@ -26,6 +26,18 @@ public final class TempFiles {
         return tmp;
     }
 
+    /** Writes {@code text} (UTF-8) to {@code target} through a temporary file beside it and a rename. */
+    public static void writeString(Path target, String text) throws IOException {
+        Path dir = target.toAbsolutePath().getParent();
+        Path tmp = beside(dir, "." + target.getFileName(), ".tmp");
+        try {
+            Files.writeString(tmp, text, java.nio.charset.StandardCharsets.UTF_8);
+            replace(tmp, target);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
     /** Renames a finished temporary file over {@code target}: atomically where the file system can. */
     public static void replace(Path tmp, Path target) throws IOException {
         try {

@@ -22,7 +22,7 @@ class TempFilesTest {
         assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp)));
 
         Path png = dir.resolve("grid.png");
-        ImageGrid.write(png, new float[2 * 784], 2, 2);
+        ImageGrid.write(png, new float[2 * 784], 2, 2, 28, 28, 1);
         assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(png)));
     }
 }

@@ -8,9 +8,13 @@ import ebm4j.compute.LossStats;
 import ebm4j.compute.Philox;
 import ebm4j.config.TrainConfig;
 import ebm4j.data.Dataset;
-import ebm4j.model.EnergyNet;
-import ebm4j.model.ParameterLayout;
-import ebm4j.train.LangevinSampler;
+import ebm4j.data.ImageShape;
+import ebm4j.model.EnergyModel;
+import ebm4j.model.ModelSpec;
+import ebm4j.model.Models;
+import ebm4j.sample.Sampler;
+import ebm4j.sample.SamplerSpec;
+import ebm4j.sample.Samplers;
 import ebm4j.train.ResidentData;
 import ebm4j.train.TrainStep;
 import java.nio.file.Files;
@@ -27,6 +31,10 @@ import java.util.Map;
 public final class Benchmark {
     private static final int INFERENCE_IMAGES = 10_000;
     private static final int INFERENCE_BATCH = 1000;
+    /** The reference's workload: MNIST-shaped images in 10 classes. */
+    private static final ImageShape SHAPE = ImageShape.MNIST;
+    private static final int CLASSES = 10;
+    private static final int PIXELS = SHAPE.pixels();
 
     private final Backend backend;
     private final TrainConfig config;
@@ -44,20 +52,20 @@ public final class Benchmark {
 
     public BenchResult run() {
         int batch = config.batchSize();
-        ParameterLayout layout = ParameterLayout.of(Dataset.PIXELS, config.hiddenDims(), Dataset.CLASSES);
+        ModelSpec spec = ModelSpec.of(config, SHAPE, CLASSES);
         float[] images = images();
-        int n = images.length / Dataset.PIXELS;
+        int n = images.length / PIXELS;
         int[] labels = new int[n];
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
-            labels[i] = i % Dataset.CLASSES; // any labels: the timing does not depend on them
+            labels[i] = i % CLASSES; // any labels: the timing does not depend on them
             order[i] = i;
         }
         Map<String, Stat> m = new LinkedHashMap<>();
-        try (EnergyNet net = new EnergyNet(backend, layout, 2 * batch);
+        try (EnergyModel net = Models.create(backend, spec, 2 * batch);
              IntBuf counters = backend.allocInt(Counters.SIZE);
              Buf stats = backend.alloc(LossStats.SIZE);
-             ResidentData data = new ResidentData(backend, Dataset.of("bench", images, labels));
+             ResidentData data = new ResidentData(backend, Dataset.of("bench", SHAPE, CLASSES, images, labels));
              TrainStep step = new TrainStep(net, config, counters, stats)) {
             net.initialise(config.seed());
             data.setOrder(order);
@@ -71,12 +79,9 @@ public final class Benchmark {
             m.put("train_ms_per_batch", scale(trainSeconds, 1000));
             m.put("train_gflops_per_s", trainSeconds.rate(TrainStep.flopsPerStep(net, config, batch) / 1e9));
 
-            LangevinSampler.Chain chain = new LangevinSampler.Chain(config.langevinSteps(), config.langevinAlpha(),
-                    config.langevinSigma(), 0f, config.energySign().sign());
-            try (Buf dScores = net.newScoresBuffer(); Buf x = backend.alloc((long) batch * Dataset.PIXELS)) {
-                LangevinSampler sampler = new LangevinSampler(net, dScores);
-                double[] sampling = time(() -> () -> sampler.sample(x, batch, chain, config.seed(), counters));
-                sampler.close();
+            try (Buf dScores = net.newScoresBuffer(); Buf x = backend.alloc((long) batch * PIXELS);
+                 Sampler sampler = Samplers.create(net, dScores, SamplerSpec.of(config))) {
+                double[] sampling = time(() -> () -> sampler.sample(x, batch, null, config.seed(), counters));
                 Stat s = Stat.of(sampling);
                 m.put("sampling_images_per_s", s.rate(batch));
                 if (config.langevinSteps() > 0) {
@@ -85,8 +90,8 @@ public final class Benchmark {
                             * TrainStep.flopsPerLangevinStep(net, batch) / 1e9));
                 }
             }
-            m.put("inference_energies_per_s", inference(layout, net, images, n));
-            m.put("gemm_ceiling_gflops_per_s", gemmCeiling(batch, layout));
+            m.put("inference_energies_per_s", inference(spec, net, images, n));
+            m.put("gemm_ceiling_gflops_per_s", gemmCeiling(batch, spec.inputs(), spec.hidden().get(0)));
         }
         return new BenchResult(backend.name(), backend.describe(), m);
     }
@@ -121,19 +126,19 @@ public final class Benchmark {
         }
     }
 
-    private Stat inference(ParameterLayout layout, EnergyNet trained, float[] images, int n) {
+    private Stat inference(ModelSpec spec, EnergyModel trained, float[] images, int n) {
         int count = Math.min(INFERENCE_IMAGES, n);
-        try (EnergyNet net = new EnergyNet(backend, layout, INFERENCE_BATCH);
-             Buf x = backend.alloc((long) count * Dataset.PIXELS);
+        try (EnergyModel net = Models.create(backend, spec, INFERENCE_BATCH);
+             Buf x = backend.alloc((long) count * PIXELS);
              Buf dScores = net.newScoresBuffer();
              Buf energy = backend.alloc(INFERENCE_BATCH)) {
-            backend.copy(net.params(), trained.params(), layout.size());
-            backend.upload(x, 0, images, 0, count * Dataset.PIXELS);
+            backend.copy(net.params(), trained.params(), net.parameterCount());
+            backend.upload(x, 0, images, 0, count * PIXELS);
             double[] seconds = time(() -> () -> {
                 for (int start = 0; start < count; start += INFERENCE_BATCH) {
                     int rows = Math.min(INFERENCE_BATCH, count - start);
-                    Buf scores = net.forward(x.slice((long) start * Dataset.PIXELS, (long) rows * Dataset.PIXELS), rows);
-                    backend.energyGrad(dScores, energy, scores, rows, layout.outputs(), config.energySign().sign());
+                    Buf scores = net.forward(x.slice((long) start * PIXELS, (long) rows * PIXELS), rows);
+                    backend.energyGrad(dScores, energy, scores, rows, CLASSES, config.energySign().sign());
                 }
             });
             return Stat.of(seconds).rate(count);
@@ -141,8 +146,7 @@ public final class Benchmark {
     }
 
     /** GFLOP/s of the first layer's forward GEMM alone at this batch size: what the sampler can at best reach. */
-    private Stat gemmCeiling(int batch, ParameterLayout layout) {
-        int k = layout.in(0), nOut = layout.out(0);
+    private Stat gemmCeiling(int batch, int k, int nOut) {
         int reps = 50;
         try (Buf a = backend.alloc((long) batch * k); Buf w = backend.alloc((long) k * nOut);
              Buf c = backend.alloc((long) batch * nOut)) {
@@ -173,7 +177,7 @@ public final class Benchmark {
                 // fall through to synthetic inputs: the figures only need realistic magnitudes
             }
         }
-        float[] x = new float[INFERENCE_IMAGES * Dataset.PIXELS];
+        float[] x = new float[INFERENCE_IMAGES * PIXELS];
         Philox.uniforms(7, 0, 0, 0, x, x.length, -1f, 1f);
         return x;
     }

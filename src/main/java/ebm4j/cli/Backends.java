@@ -11,14 +11,10 @@ final class Backends {
 
     /** Fails fast (before data is loaded) when the requested device cannot be used. */
     static void check(CommonOptions options) {
-        String device = options.device.toLowerCase(java.util.Locale.ROOT);
-        if (!device.equals("auto") && !device.equals("cpu") && !device.equals("gpu")) {
-            throw new UserException("--device must be auto, cpu or gpu, got '" + options.device + "'");
-        }
         if (options.threads < 0) {
             throw new UserException("--threads must be >= 0, got " + options.threads);
         }
-        String why = device.equals("gpu") ? GpuSupport.unavailableReason() : null;
+        String why = options.device == CommonOptions.Device.GPU ? GpuSupport.unavailableReason() : null;
         if (why != null) {
             throw new UserException("--device gpu: " + why + "; use --device cpu or auto");
         }
@@ -26,24 +22,18 @@ final class Backends {
 
     static Backend open(CommonOptions options, Consumer<String> log) {
         check(options);
-        String device = options.device.toLowerCase(java.util.Locale.ROOT);
-        switch (device) {
-            case "cpu":
-                return cpu(options);
-            case "gpu":
-            case "auto":
-                String why = GpuSupport.unavailableReason();
-                if (why == null) {
-                    return GpuSupport.open();
-                }
-                if (device.equals("gpu")) {
-                    throw new UserException("--device gpu: " + why + "; use --device cpu or auto");
-                }
-                log.accept("no usable GPU (" + why + "): running on the CPU");
-                return cpu(options);
-            default:
-                throw new UserException("--device must be auto, cpu or gpu, got '" + options.device + "'");
+        if (options.device == CommonOptions.Device.CPU) {
+            return cpu(options);
         }
+        String why = GpuSupport.unavailableReason();
+        if (why == null) {
+            return GpuSupport.open();
+        }
+        if (options.device == CommonOptions.Device.GPU) {
+            throw new UserException("--device gpu: " + why + "; use --device cpu or auto");
+        }
+        log.accept("no usable GPU (" + why + "): running on the CPU");
+        return cpu(options);
     }
 
     private static Backend cpu(CommonOptions options) {

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,12 +23,30 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
         header = "Measure training, sampling and inference throughput per device.",
-        description = {"Warm-up, then --iters timed repetitions of each workload; prints median/min/max per",
-                "device and the ratio between devices. With --torch SCRIPT it also runs the PyTorch reference",
-                "(shared/bench/torch_ebm.py) with the same batch, steps and thread count, in the same run."})
+        description = "Warm-up, then --iters timed repetitions of each workload; prints median/min/max per device and "
+                + "the ratio between devices. With --torch SCRIPT it also runs the PyTorch reference "
+                + "(shared/bench/torch_ebm.py) with the same batch, steps and thread count, in the same run.")
 public final class BenchCommand implements Callable<Integer> {
-    @Mixin
-    CommonOptions common;
+    /** The devices to measure: one, or every usable one side by side. */
+    enum Devices {
+        AUTO, CPU, GPU, ALL;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICES",
+            description = "${COMPLETION-CANDIDATES}: all measures every usable device side by side. Default: ${DEFAULT-VALUE}.")
+    Devices devices;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+            description = "CPU worker threads (0 = all cores). Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    @Option(names = "--verbose", description = "Show stack traces for errors.")
+    boolean verbose;
 
     @Option(names = {"--batch-size", "--batch_size"}, defaultValue = "64", paramLabel = "N")
     int batchSize;
@@ -72,20 +89,21 @@ public final class BenchCommand implements Callable<Integer> {
         // the original algorithm (seed preset): the one the PyTorch reference implements
         TrainConfig config = ConfigLoader.load("seed", o);
 
-        List<String> devices = switch (common.device.toLowerCase(java.util.Locale.ROOT)) {
-            case "all" -> GpuSupport.unavailableReason() == null ? List.of("cpu", "gpu") : List.of("cpu");
-            case "auto" -> List.of(GpuSupport.unavailableReason() == null ? "gpu" : "cpu");
-            case "cpu", "gpu" -> List.of(common.device.toLowerCase(java.util.Locale.ROOT));
-            default -> throw new UserException("--device must be cpu, gpu, all or auto, got '" + common.device + "'");
+        boolean gpu = GpuSupport.unavailableReason() == null;
+        List<CommonOptions.Device> chosen = switch (devices) {
+            case ALL -> gpu ? List.of(CommonOptions.Device.CPU, CommonOptions.Device.GPU) : List.of(CommonOptions.Device.CPU);
+            case AUTO -> List.of(gpu ? CommonOptions.Device.GPU : CommonOptions.Device.CPU);
+            case CPU -> List.of(CommonOptions.Device.CPU);
+            case GPU -> List.of(CommonOptions.Device.GPU);
         };
-        if (common.device.equalsIgnoreCase("all") && devices.size() == 1) {
+        if (devices == Devices.ALL && !gpu) {
             System.err.println("no usable GPU (" + GpuSupport.unavailableReason() + "): benchmarking the CPU only");
         }
         List<BenchResult> results = new ArrayList<>();
-        for (String device : devices) {
+        for (CommonOptions.Device device : chosen) {
             CommonOptions one = new CommonOptions();
             one.device = device;
-            one.threads = common.threads;
+            one.threads = threads;
             try (Backend backend = Backends.open(one, System.err::println)) {
                 if (!json) {
                     System.err.println("benchmarking " + backend.describe() + " ...");
@@ -95,11 +113,11 @@ public final class BenchCommand implements Callable<Integer> {
         }
         BenchResult torchResult = null;
         if (torch != null) {
-            int threads = common.threads > 0 ? common.threads : Runtime.getRuntime().availableProcessors();
+            int torchThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
             if (!json) {
                 System.err.println("running the PyTorch reference " + torch + " ...");
             }
-            torchResult = new TorchReference(torch, dataDir, threads, torchBatches).run(config);
+            torchResult = new TorchReference(torch, dataDir, torchThreads, torchBatches).run(config);
             results.add(torchResult);
         }
         if (json) {

@@ -2,24 +2,16 @@ package ebm4j.cli;
 
 import ebm4j.UserException;
 import ebm4j.compute.Backend;
+import ebm4j.data.DataSource;
 import ebm4j.data.Dataset;
-import ebm4j.data.FashionMnist;
-import ebm4j.eval.Auroc;
-import ebm4j.eval.Classification;
-import ebm4j.eval.Scoring;
+import ebm4j.eval.Evaluation;
+import ebm4j.eval.EvaluationFiles;
 import ebm4j.model.Checkpoint;
-import ebm4j.model.EnergyNet;
-import ebm4j.report.Chart;
-import ebm4j.report.ImageGrid;
-import ebm4j.Json;
-import ebm4j.train.LangevinSampler;
+import ebm4j.model.ModelSpec;
 import ebm4j.train.RunReport;
-import ebm4j.train.SampleGenerator;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -28,17 +20,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/**
- * {@code ebm4j eval}: classifier quality (accuracy, cross-entropy, calibration), energies of test
- * images and of fresh samples, out-of-distribution detection, and optionally sample fidelity as
- * judged by an independent classifier checkpoint.
- */
+/** {@code ebm4j eval}: parses, runs {@link Evaluation}, prints the figures and writes the files. */
 @Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
         header = "Evaluate a checkpoint.",
-        description = {"Reports test accuracy, cross-entropy, ECE (15 bins), mean energy of test images and of",
-                "fresh samples, OOD AUROC of MNIST test against Fashion-MNIST test and against uniform noise",
-                "(scored by -energy and by max-softmax), and with --judge the fraction of class-conditional",
-                "samples that an independent classifier assigns to the requested class."})
+        description = "Reports test accuracy, cross-entropy, ECE (15 bins), mean energy of test images and of fresh "
+                + "samples, OOD AUROC of the test set against uniform noise and an OOD data set (by default "
+                + "Fashion-MNIST for MNIST models and MNIST for Fashion-MNIST models), scored by -energy and by "
+                + "max-softmax, and with --judge (repeatable) each judge's accuracy on class-conditional samples.")
 public final class EvalCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -46,22 +34,29 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--data-dir", defaultValue = "data/mnist", paramLabel = "DIR",
-            description = "MNIST folder (default ${DEFAULT-VALUE}).")
+    @Option(names = "--dataset", paramLabel = "NAME|DIR",
+            description = "Test data: mnist, fashion-mnist or a folder of IDX files (default: the checkpoint's).")
+    String dataset;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Folder of the named data set (default: data/mnist for MNIST, Debian's folder for Fashion-MNIST).")
     Path dataDir;
 
-    @Option(names = "--ood-dir", paramLabel = "DIR",
-            description = "Fashion-MNIST folder (default /usr/share/datasets/fashion-mnist; skipped if absent).")
-    Path oodDir;
+    @Option(names = "--ood", paramLabel = "NAME|DIR|none",
+            description = "Out-of-distribution set: mnist, fashion-mnist, a folder, or none (default: the data set's"
+                    + " natural counterpart, skipped with a note when it is not installed).")
+    String ood;
 
     @Option(names = "--samples", defaultValue = "200", paramLabel = "N",
-            description = "Fresh samples for energies and the judge (default ${DEFAULT-VALUE}).")
+            description = "Fresh samples for energies and the judges (default ${DEFAULT-VALUE}).")
     int samples;
 
-    @Option(names = "--judge", paramLabel = "CKPT", description = "Classifier checkpoint that judges samples.")
-    Path judge;
+    @Option(names = "--judge", paramLabel = "CKPT",
+            description = "Classifier checkpoint that judges samples; repeat for several judges.")
+    List<Path> judges = new ArrayList<>();
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Write eval.json and energy_histogram.png here.")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Write eval.json, energy_histogram.png and sample grids here.")
     Path out;
 
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Use the first N test images (0 = all).")
@@ -72,84 +67,33 @@ public final class EvalCommand implements Callable<Integer> {
         if (samples < 10 || samples > 100_000 || limit < 0) {
             throw new UserException("--samples must be in [10, 100000] and --limit >= 0");
         }
+        Backends.check(common);
         Checkpoint.Loaded ck = Checkpoint.load(model.checkpoint);
-        Checkpoint.Loaded judgeCk = judge == null ? null : Checkpoint.load(judge);
-        Dataset test = Dataset.load(dataDir, "t10k");
+        List<Checkpoint.Loaded> judgeCks = new ArrayList<>();
+        for (Path j : judges) {
+            judgeCks.add(compatible(Checkpoint.load(j), ck.spec(), "judge"));
+        }
+        DataSource data = DataSource.of(dataset != null ? dataset : ck.config().dataset(), dataDir);
+        Dataset test = matching(data.test(), ck.spec(), data);
         if (limit > 0) {
             test = test.subset(Math.min(limit, test.count()));
         }
-        Dataset ood = loadOod();
-        float sign = ck.config().energySign().sign();
-        LangevinSampler.Chain chain = model.chain(ck.config());
-        float[] pool = model.startPool(ck);
-        Map<String, Object> result = new LinkedHashMap<>();
-        result.put("checkpoint", ck.dir().toString());
-        Map<String, double[]> energyHistograms = new LinkedHashMap<>();
-        float[] fresh;
-        float[] conditional;
-
-        try (Backend backend = Backends.open(common, System.err::println);
-             EnergyNet net = new EnergyNet(backend, ck.layout(), 256)) {
-            backend.upload(net.params(), ck.params());
-            result.put("device", backend.describe());
-            int classes = ck.layout().outputs();
-            float[] testScores = Scoring.scores(net, test.images(), test.count());
-            Classification c = Classification.of(testScores, test.labels(), test.count(), classes, sign);
-            result.put("test_images", c.count());
-            result.put("test_accuracy", c.accuracy());
-            result.put("test_cross_entropy", c.crossEntropy());
-            result.put("test_ece", c.ece());
-            result.put("test_mean_energy", c.meanEnergy());
-            double[] testEnergy = Scoring.energies(testScores, classes, sign);
-            energyHistograms.put("MNIST test", testEnergy);
-
-            fresh = SampleGenerator.generate(net, chain, model.seed, samples, null, pool);
-            float[] freshScores = Scoring.scores(net, fresh, samples);
-            double[] sampleEnergy = Scoring.energies(freshScores, classes, sign);
-            result.put("samples", samples);
-            result.put("sample_mean_energy", mean(sampleEnergy));
-            energyHistograms.put("samples", sampleEnergy);
-
-            float[] noise = new float[test.count() * Dataset.PIXELS];
-            ebm4j.compute.Philox.uniforms(model.seed, 0, 0x4f4f44, 0, noise, noise.length, -1f, 1f);
-            float[] noiseScores = Scoring.scores(net, noise, test.count());
-            double[] noiseEnergy = Scoring.energies(noiseScores, classes, sign);
-            energyHistograms.put("uniform noise", noiseEnergy);
-            ood(result, "uniform", testScores, testEnergy, noiseScores, noiseEnergy, classes);
-            if (ood != null) {
-                float[] oodScores = Scoring.scores(net, ood.images(), ood.count());
-                double[] oodEnergy = Scoring.energies(oodScores, classes, sign);
-                energyHistograms.put("Fashion-MNIST", oodEnergy);
-                ood(result, "fashion", testScores, testEnergy, oodScores, oodEnergy, classes);
-            }
-            int[] wanted = new int[samples];
-            for (int i = 0; i < samples; i++) {
-                wanted[i] = i % 10;
-            }
-            // class-conditional chains feed the judge and the grid; skip them when neither is asked for
-            conditional = judgeCk == null && out == null ? null
-                    : SampleGenerator.generate(net, chain, model.seed + 1, samples, wanted, pool);
-            if (judgeCk != null) {
-                judge(result, backend, judgeCk, wanted, conditional, fresh);
-            }
+        DataSource oodSource = oodSource(data);
+        Dataset oodSet = oodSource == null ? null : matching(oodSource.test(), ck.spec(), oodSource);
+        Evaluation.Inputs inputs = new Evaluation.Inputs(test, data.displayName() + " test", oodSet,
+                oodSource == null ? null : oodSource.displayName(), oodSource == null ? null : oodSource.key(),
+                judgeCks, samples, model.chain(ck), model.seed, model.startPool(ck), out != null);
+        Evaluation.Result result;
+        try (Backend backend = Backends.open(common, System.err::println)) {
+            result = Evaluation.run(backend, ck, inputs);
         }
-        print(result);
+        print(result.figures());
         if (out != null) {
-            Files.createDirectories(out);
-            Files.writeString(out.resolve("eval.json"), Json.write(result) + "\n", StandardCharsets.UTF_8);
-            List<Chart.Samples> series = new ArrayList<>();
-            energyHistograms.forEach((name, e) -> series.add(new Chart.Samples(name, e)));
-            Chart.histograms(out.resolve("energy_histogram.png"), "Energies", "E(x)", series, 60);
-            ImageGrid.write(out.resolve(RunReport.EVAL_SAMPLES), fresh, Math.min(samples, 64), 8);
-            // row r of the conditional samples asked for digit r % 10: ten columns put one digit per column
-            ImageGrid.write(out.resolve(RunReport.EVAL_CONDITIONAL), conditional, Math.min(samples, 100) / 10 * 10,
-                    10);
-            System.out.println("wrote eval.json, energy_histogram.png, " + RunReport.EVAL_SAMPLES + " and "
-                    + RunReport.EVAL_CONDITIONAL + " to " + out);
+            EvaluationFiles.write(out, result, ck.spec().input(), ck.spec().classes());
+            System.out.println("wrote " + EvaluationFiles.JSON + ", " + EvaluationFiles.HISTOGRAM + ", "
+                    + EvaluationFiles.SAMPLES + " and " + EvaluationFiles.CONDITIONAL + " to " + out);
             Path run = out.toAbsolutePath().getParent();
-            boolean inRunFolder = run != null && Files.exists(run.resolve("report.html"))
-                    && Files.exists(run.resolve("metrics.jsonl"));
-            if (inRunFolder) {
+            if (run != null && Files.exists(run.resolve("report.html")) && Files.exists(run.resolve("metrics.jsonl"))) {
                 RunReport.rewrite(run, ck.config());
                 System.out.println("updated " + run.resolve("report.html") + " with the evaluation");
             }
@@ -157,71 +101,55 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Dataset loadOod() {
-        if (oodDir != null) {
-            return FashionMnist.test(oodDir);
-        }
-        Path fallback = FashionMnist.DEFAULT_DIR;
-        if (!Files.isDirectory(fallback)) {
-            System.err.println("Fashion-MNIST not found at " + fallback + " (apt-get install dataset-fashion-mnist):"
-                    + " skipping that OOD test");
-            return null;
-        }
-        return FashionMnist.test(fallback);
-    }
-
-    /** AUROC of MNIST test (positive) against an OOD set, by -energy and by max-softmax. */
-    private static void ood(Map<String, Object> result, String name, float[] inScores, double[] inEnergy,
-                            float[] outScores, double[] outEnergy, int classes) {
-        result.put("auroc_" + name + "_energy", Auroc.of(negate(inEnergy), negate(outEnergy)));
-        result.put("auroc_" + name + "_max_softmax",
-                Auroc.of(maxSoftmax(inScores, classes), maxSoftmax(outScores, classes)));
-    }
-
-    /** The judge's verdict on class-conditional samples (row r asked for wanted[r]) and on fresh ones. */
-    private void judge(Map<String, Object> result, Backend backend, Checkpoint.Loaded judgeCk, int[] wanted,
-                       float[] conditional, float[] unconditional) {
-        try (EnergyNet judgeNet = new EnergyNet(backend, judgeCk.layout(), 256)) {
-            backend.upload(judgeNet.params(), judgeCk.params());
-            int classes = judgeCk.layout().outputs();
-            float[] s = Scoring.scores(judgeNet, conditional, samples);
-            int hits = 0;
-            for (int r = 0; r < samples; r++) {
-                hits += Scoring.argmax(s, r, classes) == wanted[r] ? 1 : 0;
+    /** The OOD source: as asked, or the natural counterpart when it is installed, or none. */
+    private DataSource oodSource(DataSource data) {
+        if (ood == null) {
+            DataSource natural = data.naturalOod();
+            if (natural != null && !natural.present()) {
+                System.err.println(natural.displayName() + " not found at " + natural.dir() + ": skipping that OOD test"
+                        + " (--ood names another set)");
+                return null;
             }
-            result.put("judge", judgeCk.dir().toString());
-            result.put("judge_conditional_accuracy", (double) hits / samples);
-            float[] u = Scoring.scores(judgeNet, unconditional, samples);
-            result.put("judge_unconditional_confidence", mean(maxSoftmax(u, classes)));
+            return natural;
         }
+        return ood.equalsIgnoreCase("none") ? null : DataSource.of(ood, null);
     }
 
-    private static double[] maxSoftmax(float[] scores, int classes) {
-        double[] m = new double[scores.length / classes];
-        for (int r = 0; r < m.length; r++) {
-            m[r] = Scoring.maxSoftmax(scores, r, classes);
+    /** The data as the model sees it: the same image shape and class count, or a clear error. */
+    private static Dataset matching(Dataset d, ModelSpec spec, DataSource source) {
+        if (!d.shape().equals(spec.input()) || d.classes() > spec.classes()) {
+            throw new UserException(source.displayName() + " (" + source.dir() + ") has " + d.shape() + " images in "
+                    + d.classes() + " classes, but the model takes " + spec.input() + " images in " + spec.classes()
+                    + " classes; pass --dataset naming the data it was trained on");
         }
-        return m;
+        return d;
     }
 
-    private static double[] negate(double[] a) {
-        double[] b = new double[a.length];
-        for (int i = 0; i < a.length; i++) {
-            b[i] = -a[i];
+    private static Checkpoint.Loaded compatible(Checkpoint.Loaded judge, ModelSpec spec, String role) {
+        if (!judge.spec().input().equals(spec.input()) || judge.spec().classes() != spec.classes()) {
+            throw new UserException("the " + role + " " + judge.dir() + " takes " + judge.spec().input() + " images in "
+                    + judge.spec().classes() + " classes, the model " + spec.input() + " in " + spec.classes());
         }
-        return b;
+        return judge;
     }
 
-    private static double mean(double[] a) {
-        double s = 0;
-        for (double v : a) {
-            s += v;
-        }
-        return s / a.length;
+    private static void print(Map<String, Object> figures) {
+        figures.forEach((k, v) -> {
+            if (v instanceof List<?> list) {
+                for (Object item : list) {
+                    System.out.println(k + ":");
+                    if (item instanceof Map<?, ?> m) {
+                        m.forEach((kk, vv) -> System.out.println(line("  " + kk, vv)));
+                    }
+                }
+            } else {
+                System.out.println(line(k, v));
+            }
+        });
     }
 
-    private static void print(Map<String, Object> result) {
-        result.forEach((k, v) -> System.out.println(String.format(Locale.ROOT, "%-34s %s", k,
-                v instanceof Double d ? String.format(Locale.ROOT, "%.5f", d) : v)));
+    private static String line(String key, Object value) {
+        return String.format(Locale.ROOT, "%-34s %s", key,
+                value instanceof Double d ? String.format(Locale.ROOT, "%.5f", d) : value);
     }
 }

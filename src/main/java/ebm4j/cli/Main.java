@@ -2,6 +2,9 @@ package ebm4j.cli;
 
 import ebm4j.UserException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -34,12 +37,35 @@ public final class Main implements Runnable {
                 .execute(args));
     }
 
+    /**
+     * Enumerated options are written in lower case on the command line and in help; a wrong value
+     * is refused with the lower-case choices (picocli's own message lists the constants' names).
+     */
+    private static <E extends Enum<E>> void registerLowerCase(CommandLine cl, Class<E> type) {
+        cl.registerConverter(type, text -> {
+            for (E c : type.getEnumConstants()) {
+                if (c.name().equalsIgnoreCase(text.trim())) {
+                    return c;
+                }
+            }
+            List<String> names = new ArrayList<>();
+            for (E c : type.getEnumConstants()) {
+                names.add(c.name().toLowerCase(Locale.ROOT));
+            }
+            throw new CommandLine.TypeConversionException("expected one of " + String.join(", ", names)
+                    + ", got '" + text + "'");
+        });
+    }
+
     /** The command line used by main and by the tests, with ebm4j's error handling installed. */
     public static CommandLine newCommandLine(PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
-        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        registerLowerCase(cl, CommonOptions.Device.class);
+        registerLowerCase(cl, ModelOptions.Start.class);
+        registerLowerCase(cl, TrainCommand.OnDivergence.class);
+        registerLowerCase(cl, BenchCommand.Devices.class);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             boolean verbose = parseResult.hasMatchedOption("--verbose")
                     || (parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("--verbose"));

@@ -1,63 +1,84 @@
 package ebm4j.cli;
 
-import ebm4j.config.TrainConfig;
+import ebm4j.UserException;
 import ebm4j.model.Checkpoint;
-import ebm4j.train.LangevinSampler;
+import ebm4j.sample.SamplerSpec;
+import ebm4j.sample.Samplers;
 import java.nio.file.Path;
+import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** Options of commands that load a trained model and may sample from it. */
 final class ModelOptions {
+    /** Where sampling chains start. */
+    enum Start {
+        /** The checkpoint's persistent-chain pool when it has one, else uniform noise. */
+        AUTO,
+        /** The pool (an error without one). */
+        POOL,
+        /** Uniform noise. */
+        NOISE;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     @Option(names = {"--checkpoint", "-c"}, required = true, paramLabel = "CKPT",
             description = "Checkpoint folder, its model.safetensors, or a run folder (newest checkpoint).")
     Path checkpoint;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Langevin steps (default: the checkpoint's).")
+    @Option(names = "--sampler", paramLabel = "NAME",
+            description = "Sampler: langevin or annealed (default: the checkpoint's).")
+    String sampler;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Sampler steps (default: the checkpoint's).")
     Integer steps;
 
-    @Option(names = "--alpha", paramLabel = "A", description = "Langevin step size (default: the checkpoint's).")
+    @Option(names = "--alpha", paramLabel = "A", description = "Step size (default: the checkpoint's).")
     Float alpha;
 
-    @Option(names = "--sigma", paramLabel = "S", description = "Langevin noise std (default: the checkpoint's).")
+    @Option(names = "--sigma", paramLabel = "S", description = "Noise std (default: the checkpoint's).")
     Float sigma;
 
     @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Sampling seed (default 0).")
     long seed;
 
-    @Option(names = "--init", defaultValue = "auto", paramLabel = "auto|pool|noise",
-            description = "Where chains start: rows of the checkpoint's persistent-chain pool, drawn in"
-                    + " proportion to exp(-E) (pool), uniform noise (noise), or the pool when the checkpoint"
-                    + " has one (auto, the default).")
-    String init;
+    @Option(names = "--init", defaultValue = "auto", paramLabel = "START",
+            description = "Where chains start: ${COMPLETION-CANDIDATES}. pool: rows of the checkpoint's persistent-chain"
+                    + " pool, drawn in proportion to exp(-E); noise: uniform noise; auto (default): the pool when the"
+                    + " checkpoint has one.")
+    Start init;
 
     /** The images chains start from: the checkpoint's pool, or null for uniform noise. */
     float[] startPool(Checkpoint.Loaded ck) {
         float[] pool = ck.state() == null ? null : ck.state().replay();
-        switch (init) {
-            case "auto":
-                return pool;
-            case "noise":
-                return null;
-            case "pool":
+        return switch (init) {
+            case AUTO -> pool;
+            case NOISE -> null;
+            case POOL -> {
                 if (pool == null) {
-                    throw new ebm4j.UserException("--init pool: checkpoint " + ck.dir()
+                    throw new UserException("--init pool: checkpoint " + ck.dir()
                             + " has no persistent-chain pool (it was trained with replay_size 0)");
                 }
-                return pool;
-            default:
-                throw new ebm4j.UserException("--init must be auto, pool or noise, got '" + init + "'");
-        }
+                yield pool;
+            }
+        };
     }
 
     /** The chain: the checkpoint's training settings unless overridden; all values checked. */
-    LangevinSampler.Chain chain(TrainConfig config) {
-        int n = steps != null ? steps : config.langevinSteps();
-        float a = alpha != null ? alpha : config.langevinAlpha();
-        float s = sigma != null ? sigma : config.langevinSigma();
-        if (n < 0 || !(a >= 0) || !(s >= 0) || !Float.isFinite(a) || !Float.isFinite(s)) {
-            throw new ebm4j.UserException("--steps, --alpha and --sigma must be finite and >= 0, got "
+    SamplerSpec chain(Checkpoint.Loaded ck) {
+        SamplerSpec trained = SamplerSpec.of(ck.config());
+        String kind = sampler != null ? sampler : trained.kind();
+        Samplers.factory(kind); // an unknown name fails here, with the registered names
+        int n = steps != null ? steps : trained.steps();
+        float a = alpha != null ? alpha : trained.alpha();
+        float s = sigma != null ? sigma : trained.sigma();
+        if (n < 0 || n > 100_000 || !(a >= 0) || !(s >= 0) || !Float.isFinite(a) || !Float.isFinite(s)) {
+            throw new UserException("--steps must be in [0, 100000], --alpha and --sigma finite and >= 0, got "
                     + n + ", " + a + ", " + s);
         }
-        return new LangevinSampler.Chain(n, a, s, config.langevinGradClip(), config.energySign().sign());
+        return trained.with(kind, n, a, s);
     }
 }

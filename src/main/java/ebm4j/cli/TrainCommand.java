@@ -4,6 +4,7 @@ import ebm4j.UserException;
 import ebm4j.compute.Backend;
 import ebm4j.config.ConfigLoader;
 import ebm4j.config.TrainConfig;
+import ebm4j.data.DataSource;
 import ebm4j.data.Dataset;
 import ebm4j.model.Checkpoint;
 import ebm4j.train.DivergenceException;
@@ -14,13 +15,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ebm4j train}: the original project's flags verbatim (snake_case) beside kebab-case ones.
@@ -28,99 +30,32 @@ import picocli.CommandLine.Option;
  * value gets the same message whether it came from a file or the command line.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
+        modelTransformer = HyperparameterOptions.class,
         header = "Train the joint energy-based model.",
-        description = {"Trains EnergyNet with cross-entropy plus the contrastive energy loss, drawing negatives",
-                "by Langevin dynamics. Writes a run folder: the log, figures/, checkpoints/, metrics.jsonl,",
-                "timing.json. Hyperparameters: command line > --config FILE > config/default.properties.",
-                "MNIST is fetched into --data-dir when missing."})
+        description = "Trains the model with cross-entropy plus the contrastive energy loss, drawing negatives with "
+                + "the sampler. Writes a run folder: the log, figures/, checkpoints/, metrics.jsonl, timing.json, "
+                + "report.html. Hyperparameters: command line > --config FILE > the defaults below. MNIST is "
+                + "fetched into --data-dir when missing.")
 public final class TrainCommand implements Callable<Integer> {
+    /** What to do when training diverges. */
+    enum OnDivergence {
+        STOP, ROLLBACK;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     CommonOptions common;
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "Properties file or bundled preset name (default, seed-code).")
-    String config;
-
-    @Option(names = "--epochs", paramLabel = "N", description = "Epochs (default 15).")
-    String epochs;
-
-    @Option(names = {"--batch-size", "--batch_size"}, paramLabel = "N", description = "Batch size (default 64).")
-    String batchSize;
-
-    @Option(names = {"--langevin-steps", "--langevin_steps"}, paramLabel = "N",
-            description = "Langevin steps per batch (default 50).")
-    String langevinSteps;
-
-    @Option(names = {"--langevin-alpha", "--langevin_alpha"}, paramLabel = "A",
-            description = "Langevin step size (default 0.1).")
-    String langevinAlpha;
-
-    @Option(names = {"--langevin-sigma", "--langevin_sigma"}, paramLabel = "S",
-            description = "Langevin noise standard deviation (default 0.01).")
-    String langevinSigma;
-
-    @Option(names = "--lr", paramLabel = "LR", description = "Adam learning rate (default 0.001).")
-    String lr;
-
-    @Option(names = {"--log-file", "--log_file"}, paramLabel = "NAME",
-            description = "Log file name inside the run folder (default ebm_training.log).")
-    String logFile;
-
-    @Option(names = {"--hidden", "--hidden-dims", "--hidden_dims"}, paramLabel = "W,W,W",
-            description = "Hidden layer widths (default 512,512,512).")
-    String hidden;
-
-    @Option(names = {"--figure-every", "--figure_every"}, paramLabel = "N",
-            description = "Write a sample grid every N epochs (default 5).")
-    String figureEvery;
-
-    @Option(names = "--seed", paramLabel = "N", description = "Random seed (default 0).")
-    String seed;
-
-    @Option(names = {"--energy-sign", "--energy_sign"}, paramLabel = "reference|jem",
-            description = "E = LSE (reference) or E = -LSE (jem).")
-    String energySign;
-
-    @Option(names = "--objective", paramLabel = "joint|classifier",
-            description = "joint (CE + energy loss) or classifier (CE only).")
-    String objective;
-
-    @Option(names = {"--energy-l2", "--energy_l2"}, paramLabel = "W", description = "Energy L2 penalty weight.")
-    String energyL2;
-
-    @Option(names = {"--langevin-grad-clip", "--langevin_grad_clip"}, paramLabel = "C",
-            description = "Clip Langevin gradients to [-C, C] (0 = off).")
-    String gradClip;
-
-    @Option(names = {"--data-noise", "--data_noise"}, paramLabel = "S",
-            description = "Gaussian noise std added to real images.")
-    String dataNoise;
-
-    @Option(names = {"--warmup-steps", "--warmup_steps"}, paramLabel = "N",
-            description = "Linear learning-rate warm-up in batches.")
-    String warmupSteps;
-
-    @Option(names = {"--adam-beta1", "--adam_beta1"}, paramLabel = "B", description = "Adam beta1 (default 0.9).")
-    String beta1;
-
-    @Option(names = {"--replay-size", "--replay_size"}, paramLabel = "N",
-            description = "Persistent chains: pool of N samples (0 = chains start from noise).")
-    String replaySize;
-
-    @Option(names = {"--replay-reinit", "--replay_reinit"}, paramLabel = "P",
-            description = "Probability that a persistent chain restarts from noise (default 0.05).")
-    String replayReinit;
-
-    @Option(names = {"--gen-weight", "--gen_weight"}, paramLabel = "W",
-            description = "Weight of the contrastive energy term (1 = the original loss).")
-    String genWeight;
-
-    @Option(names = {"--lr-schedule", "--lr_schedule"}, paramLabel = "constant|linear",
-            description = "constant, or linear: lr falls linearly to lr/N over the run's N batches.")
-    String lrSchedule;
-
-    @Option(names = "--data-dir", defaultValue = "data/mnist", paramLabel = "DIR",
-            description = "MNIST IDX folder (default ${DEFAULT-VALUE}).")
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Folder of the named data set (default: data/mnist for MNIST, Debian's folder for"
+                    + " Fashion-MNIST).")
     Path dataDir;
 
     @Option(names = "--no-fetch", description = "Fail instead of fetching MNIST when it is missing.")
@@ -141,10 +76,6 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Stop after N batches in total (0 = no limit); for quick runs.")
     int maxBatches;
 
-    @Option(names = {"--train-subset", "--train_subset"}, paramLabel = "N",
-            description = "Train on the first N training images only (0 = all).")
-    String trainSubset;
-
     @Option(names = "--checkpoint-every", defaultValue = "500", paramLabel = "N",
             description = "Also checkpoint every N batches (0 = only at epoch ends). Default ${DEFAULT-VALUE}.")
     int checkpointEvery;
@@ -157,10 +88,10 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Read statistics back every N batches. Default ${DEFAULT-VALUE}.")
     int logEvery;
 
-    @Option(names = "--on-divergence", defaultValue = "stop", paramLabel = "stop|rollback",
-            description = "On non-finite values or energies beyond --energy-bound: stop (exit 2), or roll back to "
+    @Option(names = "--on-divergence", defaultValue = "stop", paramLabel = "POLICY",
+            description = "On non-finite values or energies beyond --energy-bound: stop (exit 2), or rollback to "
                     + "the last good checkpoint with half the learning rate (at most 3 times). Default ${DEFAULT-VALUE}.")
-    String onDivergence;
+    OnDivergence onDivergence;
 
     @Option(names = "--energy-bound", defaultValue = "1e5", paramLabel = "E",
             description = "Mean energies beyond +-E count as divergence. Default ${DEFAULT-VALUE}.")
@@ -174,15 +105,16 @@ public final class TrainCommand implements Callable<Integer> {
         Backends.check(common);
         Checkpoint.Loaded resumed = resume == null ? null : Checkpoint.load(resume);
         TrainConfig cfg = resumed == null
-                ? ConfigLoader.load(config, overrides())
+                ? ConfigLoader.load(HyperparameterOptions.configFile(spec), HyperparameterOptions.given(spec))
                 : resumedConfig(resumed);
         Path runDir = runDirectory(resumed);
         RunFolder run = new RunFolder(runDir); // fails fast when the folder cannot be written
-        Dataset train = DataSets.train(dataDir, !noFetch);
+        DataSource data = DataSource.of(cfg.dataset(), dataDir);
+        Dataset train = data.train(!noFetch);
+        Dataset test = data.test(train);
         if (cfg.trainSubset() > 0) {
             train = train.subset(Math.min(cfg.trainSubset(), train.count()));
         }
-        Dataset test = DataSets.test(dataDir);
 
         try (RunLog log = new RunLog(System.out, runDir.resolve(cfg.logFile()));
              Backend backend = Backends.open(common, log::info)) {
@@ -194,15 +126,13 @@ public final class TrainCommand implements Callable<Integer> {
                 try {
                     summary = trainer.run();
                 } catch (DivergenceException e) {
-                    if (!onDivergence.equals("rollback") || rollbacks >= MAX_ROLLBACKS
+                    if (onDivergence != OnDivergence.ROLLBACK || rollbacks >= MAX_ROLLBACKS
                             || e.lastGoodCheckpoint() == null) {
                         throw e;
                     }
                     resumed = Checkpoint.load(e.lastGoodCheckpoint());
-                    Map<String, String> p = new LinkedHashMap<>(resumed.config().toProperties());
-                    p.put("lr", Float.toString(cfg.lr() / 2));
-                    p.put("epochs", Integer.toString(cfg.epochs()));
-                    cfg = ConfigLoader.fromProperties(p, "the rollback");
+                    cfg = ConfigLoader.with(resumed.config(), Map.of("lr", Float.toString(cfg.lr() / 2),
+                            "epochs", Integer.toString(cfg.epochs())), "the rollback");
                     log.info("%s", e.getMessage());
                     log.info("rolling back to %s with lr %g (rollback %d of %d)", resumed.dir(), cfg.lr(),
                             rollbacks + 1, MAX_ROLLBACKS);
@@ -225,9 +155,6 @@ public final class TrainCommand implements Callable<Integer> {
         if (keep < 1 || logEvery < 1) {
             throw new UserException("--keep and --log-every must be >= 1");
         }
-        if (!onDivergence.equals("stop") && !onDivergence.equals("rollback")) {
-            throw new UserException("--on-divergence must be stop or rollback, got '" + onDivergence + "'");
-        }
         if (!(energyBound > 0)) {
             throw new UserException("--energy-bound must be a positive number, got " + energyBound);
         }
@@ -235,11 +162,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** Resuming keeps the checkpoint's hyperparameters; only the epoch count may be raised. */
     private TrainConfig resumedConfig(Checkpoint.Loaded ck) {
-        Map<String, String> p = new LinkedHashMap<>(ck.config().toProperties());
-        if (epochs != null) {
-            p.put("epochs", epochs);
-        }
-        return ConfigLoader.fromProperties(p, "the checkpoint and --epochs");
+        String epochs = HyperparameterOptions.given(spec).get("epochs");
+        return epochs == null ? ck.config()
+                : ConfigLoader.with(ck.config(), Map.of("epochs", epochs), "--epochs");
     }
 
     private Path runDirectory(Checkpoint.Loaded resumed) {
@@ -261,38 +186,5 @@ public final class TrainCommand implements Callable<Integer> {
                     + " with --resume " + dir);
         }
         return dir;
-    }
-
-    private Map<String, String> overrides() {
-        Map<String, String> o = new LinkedHashMap<>();
-        put(o, "epochs", epochs);
-        put(o, "batch_size", batchSize);
-        put(o, "langevin_steps", langevinSteps);
-        put(o, "langevin_alpha", langevinAlpha);
-        put(o, "langevin_sigma", langevinSigma);
-        put(o, "lr", lr);
-        put(o, "log_file", logFile);
-        put(o, "hidden_dims", hidden);
-        put(o, "figure_every", figureEvery);
-        put(o, "seed", seed);
-        put(o, "train_subset", trainSubset);
-        put(o, "energy_sign", energySign);
-        put(o, "objective", objective);
-        put(o, "energy_l2", energyL2);
-        put(o, "langevin_grad_clip", gradClip);
-        put(o, "data_noise", dataNoise);
-        put(o, "warmup_steps", warmupSteps);
-        put(o, "adam_beta1", beta1);
-        put(o, "replay_size", replaySize);
-        put(o, "replay_reinit", replayReinit);
-        put(o, "gen_weight", genWeight);
-        put(o, "lr_schedule", lrSchedule);
-        return o;
-    }
-
-    private static void put(Map<String, String> m, String key, String value) {
-        if (value != null) {
-            m.put(key, value);
-        }
     }
 }

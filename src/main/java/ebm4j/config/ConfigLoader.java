@@ -7,10 +7,8 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -31,11 +29,14 @@ public final class ConfigLoader {
     private ConfigLoader() {}
 
     /** Keys a config may set; anything else is a typo the user wants to hear about. */
-    public static final Set<String> KEYS = Set.copyOf(defaults().keySet());
+    public static final Set<String> KEYS = Hyperparameters.ALL.stream().map(Hyperparameter::key)
+            .collect(java.util.stream.Collectors.toUnmodifiableSet());
 
-    /** The bundled default.properties as an ordered map. */
+    /** The defaults, as properties-file keys and strings in {@link Hyperparameters#ALL} order. */
     public static Map<String, String> defaults() {
-        return readBundled("default");
+        Map<String, String> d = new LinkedHashMap<>();
+        Hyperparameters.ALL.forEach(h -> d.put(h.key(), h.defaultText()));
+        return d;
     }
 
     /**
@@ -45,7 +46,7 @@ public final class ConfigLoader {
     public static TrainConfig load(String configFile, Map<String, String> overrides) {
         Map<String, String> values = new LinkedHashMap<>(defaults());
         Map<String, String> origin = new LinkedHashMap<>();
-        values.keySet().forEach(k -> origin.put(k, "default.properties"));
+        values.keySet().forEach(k -> origin.put(k, "the defaults"));
         if (configFile != null) {
             Map<String, String> file = readWithBase(configFile, 0);
             for (Map.Entry<String, String> e : file.entrySet()) {
@@ -71,36 +72,40 @@ public final class ConfigLoader {
         merged.putAll(readWithBase("seed", 0));
         Map<String, String> origin = new LinkedHashMap<>();
         merged.keySet().forEach(k -> origin.put(k, source));
-        merged.putAll(values);
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            requireKnown(e.getKey(), source);
+            merged.put(e.getKey(), e.getValue());
+        }
         return parse(merged, origin);
     }
 
-    private static TrainConfig parse(Map<String, String> v, Map<String, String> origin) {
-        Values p = new Values(v, origin);
-        return new TrainConfig(
-                p.intIn("epochs", 1, 100_000),
-                p.intIn("batch_size", 1, 65_536),
-                p.intIn("langevin_steps", 0, 100_000),
-                p.floatIn("langevin_alpha", 0, 1e6f),
-                p.floatIn("langevin_sigma", 0, 1e6f),
-                p.floatPositive("lr", 10f),
-                p.fileName("log_file"),
-                p.hiddenDims("hidden_dims"),
-                p.intIn("figure_every", 1, 100_000),
-                p.longValue("seed"),
-                p.intIn("train_subset", 0, 100_000_000),
-                p.choice("energy_sign", TrainConfig.EnergySign.class),
-                p.choice("objective", TrainConfig.Objective.class),
-                p.floatIn("energy_l2", 0, 1e6f),
-                p.floatIn("langevin_grad_clip", 0, 1e9f),
-                p.floatIn("data_noise", 0, 10f),
-                p.intIn("warmup_steps", 0, 100_000_000),
-                p.floatIn("adam_beta1", 0, 0.999999f),
-                p.floatIn("adam_beta2", 0, 0.99999994f),
-                p.intIn("replay_size", 0, 1_000_000),
-                p.floatIn("replay_reinit", 0, 1),
-                p.floatIn("gen_weight", 0, 1e6f),
-                p.choice("lr_schedule", TrainConfig.LrSchedule.class));
+    /** A copy of {@code base} with some values replaced (validated like any other input). */
+    public static TrainConfig with(TrainConfig base, Map<String, String> changes, String source) {
+        Map<String, String> values = new LinkedHashMap<>(base.toProperties());
+        Map<String, String> origin = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : changes.entrySet()) {
+            requireKnown(e.getKey(), source);
+            values.put(e.getKey(), e.getValue());
+            origin.put(e.getKey(), source);
+        }
+        return parse(values, origin);
+    }
+
+    private static TrainConfig parse(Map<String, String> text, Map<String, String> origin) {
+        Map<Hyperparameter<?>, Object> values = new LinkedHashMap<>();
+        for (Hyperparameter<?> h : Hyperparameters.ALL) {
+            String raw = text.get(h.key());
+            try {
+                if (raw == null || raw.isBlank()) {
+                    throw new IllegalArgumentException("a value: " + h.type().expected());
+                }
+                values.put(h, h.parse(raw));
+            } catch (IllegalArgumentException e) {
+                throw new UserException(h.key() + " must be " + e.getMessage() + ", got '" + raw + "' (from "
+                        + origin.getOrDefault(h.key(), "?") + ")");
+            }
+        }
+        return new TrainConfig(values);
     }
 
     /** A config file's values over those of the file it extends, if any. */
@@ -182,126 +187,5 @@ public final class ConfigLoader {
             throw new UserException("malformed config file " + where + ": " + e.getMessage());
         }
         return ordered;
-    }
-
-    /** Typed, range-checked access to the merged values. */
-    private static final class Values {
-        private final Map<String, String> values;
-        private final Map<String, String> origin;
-
-        Values(Map<String, String> values, Map<String, String> origin) {
-            this.values = values;
-            this.origin = origin;
-        }
-
-        private String raw(String key) {
-            String s = values.get(key);
-            if (s == null || s.isBlank()) {
-                throw bad(key, s, "a value");
-            }
-            return s.trim();
-        }
-
-        private UserException bad(String key, String value, String expected) {
-            return new UserException(key + " must be " + expected + ", got '" + value + "' (from "
-                    + origin.getOrDefault(key, "?") + ")");
-        }
-
-        int intIn(String key, int min, int max) {
-            String s = raw(key);
-            long n;
-            try {
-                n = Long.parseLong(s);
-            } catch (NumberFormatException e) {
-                throw bad(key, s, "an integer in [" + min + ", " + max + "]");
-            }
-            if (n < min || n > max) {
-                throw bad(key, s, "an integer in [" + min + ", " + max + "]");
-            }
-            return (int) n;
-        }
-
-        long longValue(String key) {
-            String s = raw(key);
-            try {
-                return Long.parseLong(s);
-            } catch (NumberFormatException e) {
-                throw bad(key, s, "an integer");
-            }
-        }
-
-        float floatIn(String key, float min, float max) {
-            String s = raw(key);
-            float f = parseFloat(key, s);
-            if (!(f >= min && f <= max)) {
-                throw bad(key, s, "a finite number in [" + min + ", " + max + "]");
-            }
-            return f;
-        }
-
-        float floatPositive(String key, float max) {
-            String s = raw(key);
-            float f = parseFloat(key, s);
-            if (!(f > 0 && f <= max)) {
-                throw bad(key, s, "a finite number in (0, " + max + "]");
-            }
-            return f;
-        }
-
-        private float parseFloat(String key, String s) {
-            try {
-                float f = Float.parseFloat(s);
-                if (!Float.isFinite(f)) {
-                    throw bad(key, s, "a finite number");
-                }
-                return f;
-            } catch (NumberFormatException e) {
-                throw bad(key, s, "a number");
-            }
-        }
-
-        String fileName(String key) {
-            String s = raw(key);
-            if (s.contains("/") || s.contains("\\") || s.equals("..") || s.equals(".")) {
-                throw bad(key, s, "a plain file name (it is written inside the run folder)");
-            }
-            return s;
-        }
-
-        List<Integer> hiddenDims(String key) {
-            String s = raw(key).replace("[", "").replace("]", "");
-            List<Integer> dims = new ArrayList<>();
-            for (String part : s.split("[,\\s]+")) {
-                if (part.isEmpty()) {
-                    continue;
-                }
-                try {
-                    int d = Integer.parseInt(part);
-                    if (d < 1 || d > 65_536) {
-                        throw bad(key, s, "a list of layer widths, each in [1, 65536]");
-                    }
-                    dims.add(d);
-                } catch (NumberFormatException e) {
-                    throw bad(key, s, "a comma-separated list of layer widths such as 512,512,512");
-                }
-            }
-            if (dims.isEmpty() || dims.size() > 16) {
-                throw bad(key, s, "between 1 and 16 layer widths");
-            }
-            return dims;
-        }
-
-        <E extends Enum<E>> E choice(String key, Class<E> type) {
-            String s = raw(key);
-            try {
-                return Enum.valueOf(type, s.toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                List<String> names = new ArrayList<>();
-                for (E c : type.getEnumConstants()) {
-                    names.add(c.name().toLowerCase(Locale.ROOT));
-                }
-                throw bad(key, s, "one of " + String.join(", ", names));
-            }
-        }
     }
 }

@@ -1,61 +1,18 @@
 package ebm4j.config;
 
+import static ebm4j.config.Hyperparameters.*;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
- * Every hyperparameter of a training run, validated (see {@link ConfigLoader}). Keys in
- * properties files are the original project's flag names ({@code batch_size}, ...).
- *
- * @param epochs           passes over the training set
- * @param batchSize        real images per batch (the sampler draws as many negatives)
- * @param langevinSteps    Langevin steps per negative batch
- * @param langevinAlpha    step size on the energy gradient
- * @param langevinSigma    standard deviation of the injected Gaussian noise
- * @param lr               Adam learning rate
- * @param logFile          log file name inside the run folder
- * @param hiddenDims       hidden layer widths of EnergyNet
- * @param figureEvery      write a sample grid every N epochs
- * @param seed             seeds initialisation, shuffling and all Philox streams
- * @param trainSubset      train on the first N training images only (0 = all)
- * @param energySign       REFERENCE (E = LSE) or JEM (E = -LSE)
- * @param objective        JOINT (classifier + energy model) or CLASSIFIER (cross-entropy only)
- * @param energyL2         weight of the energy-magnitude penalty (0 = off)
- * @param langevinGradClip per-element clip of the Langevin gradient (0 = off)
- * @param dataNoise        std of Gaussian noise added to real images (0 = off)
- * @param warmupSteps      linear learning-rate warm-up length in batches (0 = off)
- * @param adamBeta1        Adam beta1
- * @param adamBeta2        Adam beta2
- * @param replaySize       rows of the persistent-chain pool (0 = chains start from noise)
- * @param replayReinit     probability that a chain restarts from noise
- * @param genWeight        weight of the contrastive energy term (1 = the original loss)
- * @param lrSchedule       CONSTANT, or LINEAR decay over the run's batches (times any warm-up)
+ * Every hyperparameter of a training run, validated: one value per {@link Hyperparameter} of
+ * {@link Hyperparameters#ALL}, built by {@link ConfigLoader}. The typed accessors below are
+ * conveniences over {@link #get}; what each value means is in its descriptor.
  */
-public record TrainConfig(
-        int epochs,
-        int batchSize,
-        int langevinSteps,
-        float langevinAlpha,
-        float langevinSigma,
-        float lr,
-        String logFile,
-        List<Integer> hiddenDims,
-        int figureEvery,
-        long seed,
-        int trainSubset,
-        EnergySign energySign,
-        Objective objective,
-        float energyL2,
-        float langevinGradClip,
-        float dataNoise,
-        int warmupSteps,
-        float adamBeta1,
-        float adamBeta2,
-        int replaySize,
-        float replayReinit,
-        float genWeight,
-        LrSchedule lrSchedule) {
+public final class TrainConfig {
 
     public enum EnergySign {
         REFERENCE(1f), JEM(-1f);
@@ -77,37 +34,154 @@ public record TrainConfig(
     /** CONSTANT keeps lr; LINEAR scales it by (D - t + 1) / D at batch t of the run's D batches. */
     public enum LrSchedule { CONSTANT, LINEAR }
 
-    public TrainConfig {
-        hiddenDims = List.copyOf(hiddenDims);
+    private final Map<Hyperparameter<?>, Object> values;
+
+    /** @param values a valid value for every parameter of {@link Hyperparameters#ALL} */
+    TrainConfig(Map<Hyperparameter<?>, Object> values) {
+        Map<Hyperparameter<?>, Object> ordered = new LinkedHashMap<>();
+        for (Hyperparameter<?> h : Hyperparameters.ALL) {
+            ordered.put(h, Objects.requireNonNull(values.get(h), h.key()));
+        }
+        this.values = ordered;
     }
 
-    /** The values as properties-file keys and strings, in a stable order (for logs and checkpoints). */
+    /** The value of one parameter. */
+    @SuppressWarnings("unchecked")
+    public <T> T get(Hyperparameter<T> h) {
+        return (T) values.get(h);
+    }
+
+    /** The values as properties-file keys and strings, in {@link Hyperparameters#ALL} order (logs, checkpoints). */
     public Map<String, String> toProperties() {
         Map<String, String> p = new LinkedHashMap<>();
-        p.put("epochs", Integer.toString(epochs));
-        p.put("batch_size", Integer.toString(batchSize));
-        p.put("langevin_steps", Integer.toString(langevinSteps));
-        p.put("langevin_alpha", Float.toString(langevinAlpha));
-        p.put("langevin_sigma", Float.toString(langevinSigma));
-        p.put("lr", Float.toString(lr));
-        p.put("log_file", logFile);
-        p.put("hidden_dims", hiddenDims.stream().map(String::valueOf)
-                .reduce((a, b) -> a + "," + b).orElse(""));
-        p.put("figure_every", Integer.toString(figureEvery));
-        p.put("seed", Long.toString(seed));
-        p.put("train_subset", Integer.toString(trainSubset));
-        p.put("energy_sign", energySign.name().toLowerCase());
-        p.put("objective", objective.name().toLowerCase());
-        p.put("energy_l2", Float.toString(energyL2));
-        p.put("langevin_grad_clip", Float.toString(langevinGradClip));
-        p.put("data_noise", Float.toString(dataNoise));
-        p.put("warmup_steps", Integer.toString(warmupSteps));
-        p.put("adam_beta1", Float.toString(adamBeta1));
-        p.put("adam_beta2", Float.toString(adamBeta2));
-        p.put("replay_size", Integer.toString(replaySize));
-        p.put("replay_reinit", Float.toString(replayReinit));
-        p.put("gen_weight", Float.toString(genWeight));
-        p.put("lr_schedule", lrSchedule.name().toLowerCase());
+        values.forEach((h, v) -> p.put(h.key(), h.format(v)));
         return p;
+    }
+
+    public int epochs() {
+        return get(EPOCHS);
+    }
+
+    public int batchSize() {
+        return get(BATCH_SIZE);
+    }
+
+    public String dataset() {
+        return get(DATASET);
+    }
+
+    public int trainSubset() {
+        return get(TRAIN_SUBSET);
+    }
+
+    public long seed() {
+        return get(SEED);
+    }
+
+    public String logFile() {
+        return get(LOG_FILE);
+    }
+
+    public int figureEvery() {
+        return get(FIGURE_EVERY);
+    }
+
+    public String model() {
+        return get(MODEL);
+    }
+
+    public List<Integer> hiddenDims() {
+        return get(HIDDEN_DIMS);
+    }
+
+    public EnergySign energySign() {
+        return get(ENERGY_SIGN);
+    }
+
+    public Objective objective() {
+        return get(OBJECTIVE);
+    }
+
+    public float genWeight() {
+        return get(GEN_WEIGHT);
+    }
+
+    public float energyL2() {
+        return get(ENERGY_L2);
+    }
+
+    public float dataNoise() {
+        return get(DATA_NOISE);
+    }
+
+    public String sampler() {
+        return get(SAMPLER);
+    }
+
+    public int langevinSteps() {
+        return get(LANGEVIN_STEPS);
+    }
+
+    public float langevinAlpha() {
+        return get(LANGEVIN_ALPHA);
+    }
+
+    public float langevinSigma() {
+        return get(LANGEVIN_SIGMA);
+    }
+
+    public float samplerAlphaEnd() {
+        return get(SAMPLER_ALPHA_END);
+    }
+
+    public float samplerSigmaEnd() {
+        return get(SAMPLER_SIGMA_END);
+    }
+
+    public float langevinGradClip() {
+        return get(LANGEVIN_GRAD_CLIP);
+    }
+
+    public int replaySize() {
+        return get(REPLAY_SIZE);
+    }
+
+    public float replayReinit() {
+        return get(REPLAY_REINIT);
+    }
+
+    public float lr() {
+        return get(LR);
+    }
+
+    public LrSchedule lrSchedule() {
+        return get(LR_SCHEDULE);
+    }
+
+    public int warmupSteps() {
+        return get(WARMUP_STEPS);
+    }
+
+    public float adamBeta1() {
+        return get(ADAM_BETA1);
+    }
+
+    public float adamBeta2() {
+        return get(ADAM_BETA2);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TrainConfig c && c.values.equals(values);
+    }
+
+    @Override
+    public int hashCode() {
+        return values.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "TrainConfig" + toProperties();
     }
 }

@@ -55,13 +55,6 @@ public final class IdxReader {
         }
     }
 
-    /** True when the file starts with the gzip magic bytes. */
-    public static boolean isGzip(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return in.read() == GZIP_MAGIC_0 && in.read() == GZIP_MAGIC_1;
-        }
-    }
-
     /** Opens the file, decompressing when it starts with the gzip magic. */
     static InputStream open(Path file) throws IOException {
         BufferedInputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16);

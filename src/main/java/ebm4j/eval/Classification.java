@@ -1,5 +1,7 @@
 package ebm4j.eval;
 
+import ebm4j.model.Scoring;
+
 /**
  * Classifier quality of scores against labels: mean cross-entropy, accuracy, mean energy and
  * the expected calibration error (ECE) over equal-width confidence bins.

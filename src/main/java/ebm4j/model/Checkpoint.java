@@ -3,6 +3,7 @@ package ebm4j.model;
 import ebm4j.UserException;
 import ebm4j.config.ConfigLoader;
 import ebm4j.config.TrainConfig;
+import ebm4j.data.ImageShape;
 import ebm4j.model.SafeTensors.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,16 +32,21 @@ public final class Checkpoint {
                              float[] replay) {}
 
     /** A loaded checkpoint; state is null for weights-only checkpoints. */
-    public record Loaded(Path dir, ParameterLayout layout, float[] params, TrainConfig config, TrainState state) {}
+    public record Loaded(Path dir, ModelSpec spec, float[] params, TrainConfig config, TrainState state) {}
 
     private Checkpoint() {}
 
-    public static void save(Path dir, ParameterLayout layout, float[] params, TrainConfig config,
-                            TrainState state) throws IOException {
+    public static void save(Path dir, ModelSpec spec, float[] params, TrainConfig config, TrainState state)
+            throws IOException {
+        List<TensorSpec> layout = Models.type(spec.kind()).tensors(spec);
         Files.createDirectories(dir);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
-        meta.put("widths", join(layout.widths()));
+        meta.put("input_shape", spec.input().toString());
+        meta.put("classes", Integer.toString(spec.classes()));
+        if (spec.kind().equals(EnergyNet.TYPE.name())) {
+            meta.put("widths", join(EnergyNet.layout(spec).widths())); // what older ebm4j versions read
+        }
         config.toProperties().forEach((k, v) -> meta.put("config." + k, v));
         if (state != null) {
             Map<String, Tensor> st = new LinkedHashMap<>();
@@ -48,7 +54,7 @@ public final class Checkpoint {
             st.put("adam.v", Tensor.of(state.adamV(), state.adamV().length));
             st.put("counters", Tensor.ofInts(state.counters(), state.counters().length));
             if (state.replay() != null) {
-                st.put("replay.pool", Tensor.of(state.replay(), state.replay().length / layout.inputs(), layout.inputs()));
+                st.put("replay.pool", Tensor.of(state.replay(), state.replay().length / spec.inputs(), spec.inputs()));
             }
             Map<String, String> stMeta = new LinkedHashMap<>(meta);
             stMeta.put("epoch", Integer.toString(state.epoch()));
@@ -56,11 +62,8 @@ public final class Checkpoint {
             SafeTensors.write(dir.resolve(STATE_FILE), st, stMeta);
         }
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        for (int l = 0; l < layout.layers(); l++) {
-            tensors.put(layout.weightName(l), Tensor.of(
-                    slice(params, layout.weightOffset(l), layout.weightSize(l)), layout.out(l), layout.in(l)));
-            tensors.put(layout.biasName(l), Tensor.of(
-                    slice(params, layout.biasOffset(l), layout.out(l)), layout.out(l)));
+        for (TensorSpec t : layout) {
+            tensors.put(t.name(), Tensor.of(slice(params, t.offset(), t.size()), t.shape()));
         }
         SafeTensors.write(dir.resolve(MODEL_FILE), tensors, meta);
     }
@@ -77,13 +80,6 @@ public final class Checkpoint {
             throw new UserException(dir.resolve(MODEL_FILE) + " is not an ebm4j checkpoint (format '"
                     + meta.get("format") + "', expected " + FORMAT + ")");
         }
-        ParameterLayout layout = new ParameterLayout(parseWidths(dir, meta.get("widths")));
-        float[] params = new float[Math.toIntExact(layout.size())];
-        for (int l = 0; l < layout.layers(); l++) {
-            copyInto(dir, model, layout.weightName(l), new long[] {layout.out(l), layout.in(l)},
-                    params, layout.weightOffset(l));
-            copyInto(dir, model, layout.biasName(l), new long[] {layout.out(l)}, params, layout.biasOffset(l));
-        }
         Map<String, String> cfg = new LinkedHashMap<>();
         meta.forEach((k, v) -> {
             if (k.startsWith("config.")) {
@@ -91,6 +87,17 @@ public final class Checkpoint {
             }
         });
         TrainConfig config = ConfigLoader.fromProperties(cfg, dir.toString());
+        ModelSpec spec = spec(dir, meta, config);
+        List<TensorSpec> layout;
+        try {
+            layout = Models.type(spec.kind()).tensors(spec);
+        } catch (IllegalArgumentException e) {
+            throw new UserException("checkpoint " + dir + " describes an impossible model: " + e.getMessage());
+        }
+        float[] params = new float[Math.toIntExact(Models.type(spec.kind()).parameterCount(spec))];
+        for (TensorSpec t : layout) {
+            copyInto(dir, model, t.name(), t.shape(), params, t.offset());
+        }
         TrainState state = null;
         Path stateFile = dir.resolve(STATE_FILE);
         if (Files.exists(stateFile)) {
@@ -105,7 +112,7 @@ public final class Checkpoint {
             state = new TrainState(m, v, c.ints(), intMeta(stateFile, st, "epoch"),
                     intMeta(stateFile, st, "batch_in_epoch"), replay == null ? null : replay.floats());
         }
-        return new Loaded(dir, layout, params, config, state);
+        return new Loaded(dir, spec, params, config, state);
     }
 
     /** The newest complete checkpoint folder under {@code checkpointsDir}, or null. */
@@ -196,6 +203,39 @@ public final class Checkpoint {
         } catch (NumberFormatException e) {
             throw new UserException(file + ": metadata '" + key + "' is missing or not a number");
         }
+    }
+
+    /**
+     * The model a checkpoint holds: its kind from the config, the input shape and classes from the
+     * metadata. Checkpoints written before the metadata had them carry only the MLP's widths; they
+     * were all MNIST-shaped.
+     */
+    private static ModelSpec spec(Path dir, Map<String, String> meta, TrainConfig config) {
+        try {
+            if (meta.containsKey("input_shape")) {
+                return new ModelSpec(config.model(), parseShape(meta.get("input_shape")),
+                        Integer.parseInt(meta.get("classes")), config.hiddenDims());
+            }
+            int[] widths = parseWidths(dir, meta.get("widths"));
+            int inputs = widths[0];
+            ImageShape shape = inputs == ImageShape.MNIST.pixels() ? ImageShape.MNIST : new ImageShape(1, inputs, 1);
+            List<Integer> hidden = new ArrayList<>();
+            for (int i = 1; i < widths.length - 1; i++) {
+                hidden.add(widths[i]);
+            }
+            return new ModelSpec(config.model(), shape, widths[widths.length - 1], hidden);
+        } catch (IllegalArgumentException e) {
+            throw new UserException("checkpoint " + dir + " has no valid model shape in its metadata ("
+                    + e.getMessage() + ")");
+        }
+    }
+
+    private static ImageShape parseShape(String text) {
+        String[] p = text.split("x");
+        if (p.length < 2 || p.length > 3) {
+            throw new IllegalArgumentException("input_shape '" + text + "'");
+        }
+        return new ImageShape(Integer.parseInt(p[0]), Integer.parseInt(p[1]), p.length == 3 ? Integer.parseInt(p[2]) : 1);
     }
 
     private static int[] parseWidths(Path dir, String widths) {

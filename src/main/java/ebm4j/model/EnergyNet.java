@@ -3,20 +3,56 @@ package ebm4j.model;
 import ebm4j.compute.Backend;
 import ebm4j.compute.Buf;
 import ebm4j.compute.Philox;
+import java.util.List;
 
 /**
- * The MLP that gives 10 scores per image, written once against {@link Backend}: ELU after every
- * hidden layer, a linear output layer. It owns the activation and gradient workspace for up to
- * {@code capacity} rows; the parameters, their gradients and Adam's moments live in flat buffers
- * laid out by {@link ParameterLayout}.
+ * The project's first model ({@code model=mlp}): an MLP that gives one score per class, written
+ * once against {@link Backend}: ELU after every hidden layer, a linear output layer. It owns the
+ * activation and gradient workspace for up to {@code capacity} rows; the parameters and their
+ * gradients live in flat buffers laid out by {@link ParameterLayout} (PyTorch's nn.Linear layout
+ * and names, so checkpoints load into the reference model).
  *
  * <p>Shapes: x (rows, in), weight_l (out_l, in_l), h_l (rows, out_l), scores (rows, classes).
  */
-public final class EnergyNet implements AutoCloseable {
+public final class EnergyNet implements EnergyModel {
+    /** The registration of this model in {@link Models}. */
+    public static final ModelType TYPE = new ModelType() {
+        @Override
+        public String name() {
+            return "mlp";
+        }
+
+        @Override
+        public String describe(ModelSpec spec) {
+            return "mlp " + java.util.Arrays.toString(layout(spec).widths()) + " (ELU)";
+        }
+
+        @Override
+        public List<TensorSpec> tensors(ModelSpec spec) {
+            return layout(spec).tensors();
+        }
+
+        @Override
+        public float[] initialParameters(ModelSpec spec, long seed) {
+            return EnergyNet.initialParameters(layout(spec), seed);
+        }
+
+        @Override
+        public EnergyModel create(Backend backend, ModelSpec spec, int capacity) {
+            return new EnergyNet(backend, spec, capacity);
+        }
+    };
+
+    /** The layer widths of a spec: input, hidden..., classes. */
+    static ParameterLayout layout(ModelSpec spec) {
+        return ParameterLayout.of(spec.inputs(), spec.hidden(), spec.classes());
+    }
+
     /** Philox stream for the initial weights (step 0); sampling streams start elsewhere. */
     public static final int INIT_STREAM = 0x7fff0000;
 
     private final Backend backend;
+    private final ModelSpec spec;
     private final ParameterLayout layout;
     private final int capacity;
     private final Buf params;
@@ -31,9 +67,13 @@ public final class EnergyNet implements AutoCloseable {
     private final Buf[] weightGrads;
     private final Buf[] biasGrads;
 
-    public EnergyNet(Backend backend, ParameterLayout layout, int capacity) {
+    public EnergyNet(Backend backend, ModelSpec spec, int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
+        }
         this.backend = backend;
-        this.layout = layout;
+        this.spec = spec;
+        this.layout = layout(spec);
         this.capacity = capacity;
         params = backend.alloc(layout.size());
         grads = backend.alloc(layout.size());
@@ -56,24 +96,39 @@ public final class EnergyNet implements AutoCloseable {
         }
     }
 
+    @Override
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** Where each layer's weight and bias sit in {@link #params()}. */
     public ParameterLayout layout() {
         return layout;
     }
 
+    @Override
     public Backend backend() {
         return backend;
     }
 
+    @Override
     public int capacity() {
         return capacity;
     }
 
+    @Override
     public Buf params() {
         return params;
     }
 
+    @Override
     public Buf grads() {
         return grads;
+    }
+
+    @Override
+    public long parameterCount() {
+        return layout.size();
     }
 
     /** Scores of the last forward pass, (rows, classes). */
@@ -97,6 +152,7 @@ public final class EnergyNet implements AutoCloseable {
         return p;
     }
 
+    @Override
     public void initialise(long seed) {
         backend.upload(params, initialParameters(layout, seed));
     }
@@ -128,6 +184,7 @@ public final class EnergyNet implements AutoCloseable {
     }
 
     /** scores (rows, classes) = net(x). x:(rows, inputs). Returns the scores view. */
+    @Override
     public Buf forward(Buf x, int rows) {
         checkRows(rows);
         for (int l = 0; l < layout.layers(); l++) {
@@ -149,6 +206,7 @@ public final class EnergyNet implements AutoCloseable {
      * {@code weightGrads} it overwrites the parameter gradients; with {@code dx} non-null it
      * writes dL/dx (rows, inputs) there. The sampler needs only dx, training only the weights.
      */
+    @Override
     public void backward(Buf dScores, int rows, Buf x, boolean weightGrads, Buf dx) {
         checkRows(rows);
         Buf dOut = dScores;
@@ -172,9 +230,17 @@ public final class EnergyNet implements AutoCloseable {
         }
     }
 
-    /** Scratch for dScores, (capacity, classes); shared by the sampler and the loss. */
-    public Buf newScoresBuffer() {
-        return backend.alloc((long) capacity * layout.outputs());
+    @Override
+    public double forwardMacsPerRow() {
+        return layout.macsPerRow();
+    }
+
+    /** Weight gradients cost one product per layer; the input gradient one per layer but the first's is optional. */
+    @Override
+    public double backwardMacsPerRow(boolean weightGrads, boolean inputGrad) {
+        double perLayer = layout.macsPerRow();
+        double inputLayer = layout.weightSize(0);
+        return (weightGrads ? perLayer : 0) + perLayer - (inputGrad ? 0 : inputLayer);
     }
 
     @Override

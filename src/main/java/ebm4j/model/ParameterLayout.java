@@ -102,6 +102,16 @@ public final class ParameterLayout {
         return macs;
     }
 
+    /** Every weight and bias in buffer order, under the PyTorch reference's names and shapes. */
+    public List<TensorSpec> tensors() {
+        List<TensorSpec> out = new ArrayList<>();
+        for (int l = 0; l < layers(); l++) {
+            out.add(new TensorSpec(weightName(l), new long[] {out(l), in(l)}, weightOffset(l)));
+            out.add(new TensorSpec(biasName(l), new long[] {out(l)}, biasOffset(l)));
+        }
+        return out;
+    }
+
     /** Tensor names as the PyTorch reference's nn.Sequential would name them (Linear, ELU, ...). */
     public String weightName(int l) {
         return "net." + (2 * l) + ".weight";

@@ -19,10 +19,10 @@ public final class ResidentData implements AutoCloseable {
     public ResidentData(Backend backend, Dataset data) {
         this.backend = backend;
         this.count = data.count();
-        images = backend.alloc((long) count * Dataset.PIXELS);
+        images = backend.alloc((long) count * data.pixels());
         labels = backend.allocInt(count);
         order = backend.allocInt(count);
-        backend.upload(images, 0, data.images(), 0, count * Dataset.PIXELS);
+        backend.upload(images, 0, data.images(), 0, data.images().length);
         backend.uploadInt(labels, 0, data.labels(), 0, count);
     }
 

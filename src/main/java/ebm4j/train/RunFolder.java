@@ -2,6 +2,7 @@ package ebm4j.train;
 
 import ebm4j.UserException;
 import ebm4j.data.Dataset;
+import ebm4j.data.ImageShape;
 import ebm4j.report.Chart;
 import ebm4j.report.ImageGrid;
 import ebm4j.Json;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -55,19 +57,20 @@ public final class RunFolder {
 
     void writeRealImages(Dataset train) throws IOException {
         int count = Math.min(GRID, train.count());
-        float[] x = new float[count * Dataset.PIXELS];
-        System.arraycopy(train.images(), 0, x, 0, x.length);
-        ImageGrid.write(figures().resolve("real_images.png"), x, count, GRID_COLUMNS);
+        writeGrid("real_images.png", Arrays.copyOf(train.images(), count * train.pixels()), count, train.shape());
     }
 
-    void writeGeneratedImages(int epoch, float[] samples, int rows) throws IOException {
-        ImageGrid.write(figures().resolve("generated_epoch_" + epoch + ".png"), samples, Math.min(GRID, rows),
-                GRID_COLUMNS);
+    void writeGeneratedImages(int epoch, float[] samples, int rows, ImageShape shape) throws IOException {
+        writeGrid("generated_epoch_" + epoch + ".png", samples, rows, shape);
     }
 
-    void writeFinalImages(float[] samples, int rows) throws IOException {
-        ImageGrid.write(figures().resolve("final_generated_images.png"), samples, Math.min(GRID, rows),
-                GRID_COLUMNS);
+    void writeFinalImages(float[] samples, int rows, ImageShape shape) throws IOException {
+        writeGrid("final_generated_images.png", samples, rows, shape);
+    }
+
+    private void writeGrid(String name, float[] images, int rows, ImageShape shape) throws IOException {
+        ImageGrid.write(figures().resolve(name), images, Math.min(GRID, rows), GRID_COLUMNS, shape.height(),
+                shape.width(), shape.channels());
     }
 
     void appendMetrics(EpochMetrics m) throws IOException {

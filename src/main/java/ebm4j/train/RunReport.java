@@ -1,6 +1,7 @@
 package ebm4j.train;
 
 import ebm4j.config.TrainConfig;
+import ebm4j.eval.EvaluationFiles;
 import ebm4j.report.HtmlReport;
 import ebm4j.Json;
 import java.io.IOException;
@@ -18,9 +19,6 @@ import java.util.stream.Stream;
  * relative path, so the page opens from disk with no server.
  */
 public final class RunReport {
-    /** Grids that {@code ebm4j eval} leaves in its output folder, with their captions. */
-    public static final String EVAL_SAMPLES = "samples.png", EVAL_CONDITIONAL = "conditional_samples.png";
-
     private RunReport() {}
 
     /**
@@ -69,18 +67,18 @@ public final class RunReport {
         if (Files.exists(timing)) {
             r.section("Timing").preformatted(Json.writePretty(Json.read(Files.readString(timing))));
         }
-        Path eval = run.root().resolve("eval").resolve("eval.json");
+        Path eval = run.root().resolve("eval").resolve(EvaluationFiles.JSON);
         if (Files.exists(eval)) {
             r.section("Evaluation").preformatted(Json.writePretty(Json.read(Files.readString(eval))));
             Path dir = run.root().resolve("eval");
-            if (Files.exists(dir.resolve("energy_histogram.png"))) {
-                r.image("eval/energy_histogram.png", "Energies of test images, samples and OOD data");
+            if (Files.exists(dir.resolve(EvaluationFiles.HISTOGRAM))) {
+                r.image("eval/" + EvaluationFiles.HISTOGRAM, "Energies of test images, samples and OOD data");
             }
-            if (Files.exists(dir.resolve(EVAL_SAMPLES))) {
-                r.image("eval/" + EVAL_SAMPLES, "Samples drawn by the evaluation");
+            if (Files.exists(dir.resolve(EvaluationFiles.SAMPLES))) {
+                r.image("eval/" + EvaluationFiles.SAMPLES, "Samples drawn by the evaluation");
             }
-            if (Files.exists(dir.resolve(EVAL_CONDITIONAL))) {
-                r.image("eval/" + EVAL_CONDITIONAL, "Class-conditional samples, one column per digit 0-9");
+            if (Files.exists(dir.resolve(EvaluationFiles.CONDITIONAL))) {
+                r.image("eval/" + EvaluationFiles.CONDITIONAL, "Class-conditional samples, one column per class");
             }
         }
         r.write(run.root().resolve("report.html"));

@@ -9,7 +9,10 @@ import ebm4j.compute.IntBuf;
 import ebm4j.compute.LossStats;
 import ebm4j.compute.PhaseTimer;
 import ebm4j.config.TrainConfig;
-import ebm4j.model.EnergyNet;
+import ebm4j.model.EnergyModel;
+import ebm4j.sample.Sampler;
+import ebm4j.sample.SamplerSpec;
+import ebm4j.sample.Samplers;
 
 /**
  * One training step of the joint model, queued on the backend with no host synchronisation:
@@ -24,9 +27,12 @@ public final class TrainStep implements AutoCloseable {
             OPTIMIZER = "optimizer";
 
     private final Backend backend;
-    private final EnergyNet net;
+    /** Philox stream of the noise added to real images ({@code data_noise}). */
+    static final int DATA_NOISE_STREAM = 2;
+
+    private final EnergyModel net;
     private final TrainConfig config;
-    private final LangevinSampler sampler;
+    private final Sampler sampler;
     private final Buf stacked;
     private final Buf dScores;
     private final IntBuf labels;
@@ -36,12 +42,11 @@ public final class TrainStep implements AutoCloseable {
     private final Buf stats;
     private final HybridLossSpec loss;
     private final AdamSpec adam;
-    private final LangevinSampler.Chain chain;
     private final PhaseTimer timer;
     private final ReplayBuffer replay;
 
     /** A step with chains from uniform noise and a constant learning rate (benchmarks, tests). */
-    public TrainStep(EnergyNet net, TrainConfig config, IntBuf counters, Buf stats) {
+    public TrainStep(EnergyModel net, TrainConfig config, IntBuf counters, Buf stats) {
         this(net, config, counters, stats, null, 0);
     }
 
@@ -50,7 +55,7 @@ public final class TrainStep implements AutoCloseable {
      * @param runSteps batches in the whole run: the horizon of {@code lr_schedule=linear}
      *                 (0 keeps the learning rate constant whatever the schedule)
      */
-    public TrainStep(EnergyNet net, TrainConfig config, IntBuf counters, Buf stats, ReplayBuffer replay,
+    public TrainStep(EnergyModel net, TrainConfig config, IntBuf counters, Buf stats, ReplayBuffer replay,
                      long runSteps) {
         this.backend = net.backend();
         this.net = net;
@@ -58,21 +63,19 @@ public final class TrainStep implements AutoCloseable {
         this.counters = counters;
         this.stats = stats;
         int batch = config.batchSize();
-        int inputs = net.layout().inputs();
+        int inputs = net.inputs();
         stacked = backend.alloc(2L * batch * inputs);
         dScores = net.newScoresBuffer();
         labels = backend.allocInt(batch);
-        adamM = backend.alloc(net.layout().size());
-        adamV = backend.alloc(net.layout().size());
-        sampler = new LangevinSampler(net, dScores);
+        adamM = backend.alloc(net.parameterCount());
+        adamV = backend.alloc(net.parameterCount());
+        sampler = Samplers.create(net, dScores, SamplerSpec.of(config));
         boolean joint = config.objective() == TrainConfig.Objective.JOINT;
         loss = new HybridLossSpec(config.energySign().sign(), joint ? config.genWeight() : 0f,
                 joint ? config.energyL2() : 0f);
         long decaySteps = config.lrSchedule() == TrainConfig.LrSchedule.LINEAR ? runSteps : 0;
         adam = new AdamSpec(config.lr(), config.adamBeta1(), config.adamBeta2(), 1e-8f, config.warmupSteps(),
                 decaySteps);
-        chain = new LangevinSampler.Chain(config.langevinSteps(), config.langevinAlpha(), config.langevinSigma(),
-                config.langevinGradClip(), config.energySign().sign());
         timer = backend.timer();
         this.replay = replay;
     }
@@ -91,7 +94,7 @@ public final class TrainStep implements AutoCloseable {
 
     /** The negatives of the last step, (rows, inputs). */
     public Buf lastSamples(int rows) {
-        long n = (long) rows * net.layout().inputs();
+        long n = (long) rows * net.inputs();
         return stacked.slice(n, n);
     }
 
@@ -107,7 +110,7 @@ public final class TrainStep implements AutoCloseable {
     }
 
     private void body(int rows, Buf table, IntBuf tableY, IntBuf perm) {
-        int inputs = net.layout().inputs();
+        int inputs = net.inputs();
         long n = (long) rows * inputs;
         Buf real = stacked.slice(0, n);
         Buf negatives = stacked.slice(n, n);
@@ -120,48 +123,52 @@ public final class TrainStep implements AutoCloseable {
         }
         backend.increment(counters, Counters.CURSOR, rows);
         if (config.dataNoise() > 0) {
-            backend.addNoise(real, n, config.dataNoise(), seed, counters, LangevinSampler.DATA_NOISE_STREAM);
+            backend.addNoise(real, n, config.dataNoise(), seed, counters, DATA_NOISE_STREAM);
         }
         timer.end(DATA);
 
         timer.begin(SAMPLING);
         if (config.objective() == TrainConfig.Objective.JOINT && replay != null) {
-            sampler.refine(negatives, rows, chain, seed, counters);
+            sampler.refine(negatives, rows, null, seed, counters);
             replay.keepChains(negatives, rows);
         } else if (config.objective() == TrainConfig.Objective.JOINT) {
-            sampler.sample(negatives, rows, chain, seed, counters);
+            sampler.sample(negatives, rows, null, seed, counters);
         } else {
             // A plain classifier ignores the sampled half (its loss weights are zero); fill it
             // cheaply so the stacked pass stays one code path.
-            backend.uniformFill(negatives, n, -1f, 1f, seed, counters, LangevinSampler.INIT_STREAM);
+            backend.uniformFill(negatives, n, -1f, 1f, seed, counters, Sampler.INIT_STREAM);
         }
         timer.end(SAMPLING);
 
         timer.begin(FORWARD_BACKWARD);
         Buf scores = net.forward(stacked, 2 * rows);
-        backend.hybridLossGrad(dScores, stats, scores, labels, rows, net.layout().outputs(), loss);
+        backend.hybridLossGrad(dScores, stats, scores, labels, rows, net.outputs(), loss);
         net.backward(dScores, 2 * rows, stacked, true, null);
         timer.end(FORWARD_BACKWARD);
 
         timer.begin(OPTIMIZER);
-        backend.adamStep(net.params(), net.grads(), adamM, adamV, net.layout().size(), counters, adam);
+        backend.adamStep(net.params(), net.grads(), adamM, adamV, net.parameterCount(), counters, adam);
         backend.increment(counters, Counters.ADAM_T, 1);
         backend.increment(counters, Counters.STEP_LO, 1);
         timer.end(OPTIMIZER);
     }
 
     /** FLOPs of one step on {@code rows} real images (2 per multiply-add; elementwise work ignored). */
-    public static double flopsPerStep(EnergyNet net, TrainConfig config, int rows) {
-        double macs = net.layout().macsPerRow();
+    public static double flopsPerStep(EnergyModel net, TrainConfig config, int rows) {
         double sampling = config.objective() == TrainConfig.Objective.JOINT
-                ? (double) config.langevinSteps() * rows * 2 * macs : 0; // forward + backward to x
-        double firstLayer = (double) net.layout().weightSize(0);
-        double training = 2.0 * rows * (3 * macs - firstLayer); // forward, weight grads, data grads but x
+                ? (double) config.langevinSteps() * rows * langevinMacsPerRow(net) : 0;
+        // the stacked (2B) pass: forward, weight gradients, data gradients except to x
+        double training = 2.0 * rows * (net.forwardMacsPerRow() + net.backwardMacsPerRow(true, false));
         return 2 * (sampling + training);
     }
 
-    public static double flopsPerLangevinStep(EnergyNet net, int rows) {
-        return 2.0 * rows * 2 * net.layout().macsPerRow();
+    public static double flopsPerLangevinStep(EnergyModel net, int rows) {
+        return 2.0 * rows * langevinMacsPerRow(net);
+    }
+
+    /** One Langevin step: a forward pass and a backward pass to the input. */
+    private static double langevinMacsPerRow(EnergyModel net) {
+        return net.forwardMacsPerRow() + net.backwardMacsPerRow(false, true);
     }
 
     @Override

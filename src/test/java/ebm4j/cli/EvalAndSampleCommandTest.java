@@ -82,7 +82,7 @@ class EvalAndSampleCommandTest {
         r = CliTest.run("sample", "--device", "cpu", "-c", dir.resolve("joint").toString(), "--init", "buffer",
                 "-o", png.toString());
         assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains("--init must be"), r.err());
+        assertTrue(r.err().contains("expected one of auto, pool, noise, got 'buffer'"), r.err());
     }
 
     @Test
@@ -97,10 +97,16 @@ class EvalAndSampleCommandTest {
         assertTrue(acc > 0.25 && acc <= 1, "accuracy " + acc);
         double ece = m.get("test_ece").doubleValue();
         assertTrue(ece >= 0 && ece < 1, "ece " + ece);
-        for (String k : new String[] {"auroc_uniform_energy", "auroc_uniform_max_softmax", "judge_conditional_accuracy",
-            "judge_unconditional_confidence", "sample_mean_energy", "test_mean_energy"}) {
+        for (String k : new String[] {"auroc_uniform_energy", "auroc_uniform_max_softmax", "sample_mean_energy",
+            "test_mean_energy"}) {
             double v = m.get(k).doubleValue();
             assertTrue(Double.isFinite(v), k + " = " + v);
+        }
+        JsonNode judge = m.get("judges").get(0);
+        assertEquals(dir.resolve("classifier").toString(), judge.get("checkpoint").asText().replaceAll("/checkpoints/.*", ""));
+        for (String k : new String[] {"conditional_accuracy", "unconditional_confidence"}) {
+            double v = judge.get(k).doubleValue();
+            assertTrue(v >= 0 && v <= 1, k + " = " + v);
         }
         // even a briefly trained model tells uniform noise from digits by its energy
         assertTrue(m.get("auroc_uniform_energy").doubleValue() > 0.9, "AUROC vs noise " + m.get("auroc_uniform_energy"));

@@ -60,21 +60,6 @@ class DatasetTest {
     }
 
     @Test
-    void gatherFollowsTheOrder() {
-        float[] x = new float[3 * 784];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = i / 784;
-        }
-        Dataset d = Dataset.of("tiny", x, new int[] {0, 1, 2});
-        float[] bx = new float[2 * 784];
-        int[] by = new int[2];
-        d.gather(new int[] {2, 0, 1}, 0, 2, bx, by);
-        assertArrayEquals(new int[] {2, 0}, by);
-        assertEquals(2f, bx[0]);
-        assertEquals(0f, bx[784]);
-    }
-
-    @Test
     void rejectsCountMismatch() {
         write(dir.resolve("train-images-idx3-ubyte"), images(0, 0, 0));
         Path lab = write(dir.resolve("train-labels-idx1-ubyte"), labels(1, 2));
@@ -83,19 +68,68 @@ class DatasetTest {
     }
 
     @Test
-    void rejectsLabelOutOfRange() {
+    void mnistRefusesALabelOutsideItsTenClasses() {
         write(dir.resolve("train-images-idx3-ubyte"), images(0, 0));
-        Path lab = write(dir.resolve("train-labels-idx1-ubyte"), labels(3, 10));
-        UserException e = assertThrows(UserException.class, () -> Dataset.load(dir, "train"));
-        assertMentions(e, lab, "label 10 at index 1");
+        write(dir.resolve("train-labels-idx1-ubyte"), labels(3, 10));
+        UserException e = assertThrows(UserException.class, () -> DataSource.of("mnist", dir).train(false));
+        assertMentions(e, dir, "labels up to 10", "labelled 0..9");
     }
 
     @Test
-    void rejectsWrongImageSize() {
-        Path img = write(dir.resolve("train-images-idx3-ubyte"), ubyte(2, 27, 28));
+    void aFolderOfIdxFilesTakesItsClassesFromTheLabels() {
+        write(dir.resolve("train-images-idx3-ubyte"), images(0, 0, 0));
+        write(dir.resolve("train-labels-idx1-ubyte"), labels(3, 11, 0));
+        Dataset d = DataSource.of(dir.toString(), null).train(false);
+        assertEquals(12, d.classes());
+        assertEquals(ImageShape.MNIST, d.shape());
+    }
+
+    @Test
+    void mnistRefusesImagesOfAnotherSize() {
+        write(dir.resolve("train-images-idx3-ubyte"), ubyte(2, 27, 28));
         write(dir.resolve("train-labels-idx1-ubyte"), labels(3, 1));
+        UserException e = assertThrows(UserException.class, () -> DataSource.of("mnist", dir).train(false));
+        assertMentions(e, dir, "27x28", "28x28");
+    }
+
+    @Test
+    void imageShapesComeFromTheFiles() {
+        write(dir.resolve("train-images-idx3-ubyte"), ubyte(2, 27, 28));
+        write(dir.resolve("train-labels-idx1-ubyte"), labels(3, 1));
+        Dataset d = Dataset.load(dir, "train");
+        assertEquals(new ImageShape(27, 28, 1), d.shape());
+        assertEquals(27 * 28, d.image(1).length);
+        // pixel i of the payload is i * 7 (as an unsigned byte), scaled to [-1, 1]
+        assertEquals((27 * 28 + 1) * 7 % 256 / 255f * 2f - 1f, d.image(1)[1]);
+    }
+
+    @Test
+    void colourImagesAreRank4WithChannelsLast() {
+        write(dir.resolve("train-images-idx4-ubyte.gz"), gzip(ubyte(2, 5, 4, 3)));
+        write(dir.resolve("train-labels-idx1-ubyte"), labels(0, 1));
+        Dataset d = Dataset.load(dir, "train");
+        assertEquals(new ImageShape(5, 4, 3), d.shape());
+        assertEquals(2, d.classes());
+    }
+
+    @Test
+    void unsupportedChannelCountsAreRefused() {
+        Path img = write(dir.resolve("train-images-idx4-ubyte"), ubyte(1, 5, 4, 2));
+        write(dir.resolve("train-labels-idx1-ubyte"), labels(1));
         UserException e = assertThrows(UserException.class, () -> Dataset.load(dir, "train"));
-        assertMentions(e, img, "27x28");
+        assertMentions(e, img, "1 or 3 channels");
+    }
+
+    @Test
+    void aTestSplitMustMatchItsTrainingSplit() {
+        Dataset train = Dataset.of("train", new ImageShape(2, 2, 1), 3, new float[8], new int[] {0, 2});
+        Dataset wrongShape = Dataset.of("test", new ImageShape(1, 4, 1), 3, new float[4], new int[] {0});
+        UserException e = assertThrows(UserException.class, () -> wrongShape.matching(train));
+        assertTrue(e.getMessage().contains("1x4") && e.getMessage().contains("2x2"), e.getMessage());
+        Dataset moreClasses = Dataset.of("test", new ImageShape(2, 2, 1), 5, new float[4], new int[] {4});
+        assertThrows(UserException.class, () -> moreClasses.matching(train));
+        Dataset fewer = Dataset.of("test", new ImageShape(2, 2, 1), 2, new float[4], new int[] {1});
+        assertEquals(3, fewer.matching(train).classes(), "a test split takes its training split's classes");
     }
 
     @Test
@@ -123,7 +157,9 @@ class DatasetTest {
 
     @Test
     void ofValidates() {
-        assertThrows(IllegalArgumentException.class, () -> Dataset.of("x", new float[783], new int[1]));
-        assertThrows(IllegalArgumentException.class, () -> Dataset.of("x", new float[784], new int[] {10}));
+        assertThrows(IllegalArgumentException.class, () -> Dataset.mnistShaped("x", new float[783], new int[1]));
+        assertThrows(IllegalArgumentException.class, () -> Dataset.mnistShaped("x", new float[784], new int[] {10}));
+        assertThrows(IllegalArgumentException.class,
+                () -> Dataset.of("x", new ImageShape(2, 2, 1), 1, new float[4], new int[] {0}));
     }
 }

@@ -110,8 +110,10 @@ class IdxReaderTest {
         assertMentions(e, f, problem);
     }
 
-    static void assertMentions(UserException e, Path file, String problem) {
+    static void assertMentions(UserException e, Path file, String... problems) {
         assertTrue(e.getMessage().contains(file.toString()), () -> "message should name " + file + ": " + e.getMessage());
-        assertTrue(e.getMessage().contains(problem), () -> "message should say '" + problem + "': " + e.getMessage());
+        for (String problem : problems) {
+            assertTrue(e.getMessage().contains(problem), () -> "message should say '" + problem + "': " + e.getMessage());
+        }
     }
 }

@@ -34,32 +34,4 @@ class ShuffleTest {
         assertArrayEquals(new int[] {7, 8, 3, 4, 1, 0, 5, 6, 2, 9}, Shuffle.permutation(10, 1, 0));
         assertArrayEquals(new int[] {8, 2, 0, 5, 4, 7, 6, 3, 1, 9}, Shuffle.permutation(10, 1, 1));
     }
-
-    @Test
-    void batchesCoverTheEpoch() {
-        float[] x = new float[7 * 784];
-        int[] y = new int[7];
-        for (int i = 0; i < 7; i++) {
-            y[i] = i;
-            x[i * 784] = i;
-        }
-        Dataset d = Dataset.of("seven", x, y);
-        Batches b = Batches.shuffled(d, 3, 5L, 0, false);
-        assertEquals(3, b.count());
-        assertEquals(1, b.rows(2));
-        float[] bx = new float[3 * 784];
-        int[] by = new int[3];
-        int[] seen = new int[7];
-        for (int k = 0; k < b.count(); k++) {
-            int rows = b.fill(k, bx, by);
-            for (int r = 0; r < rows; r++) {
-                seen[by[r]]++;
-                assertEquals(by[r], bx[r * 784]);
-            }
-        }
-        assertArrayEquals(new int[] {1, 1, 1, 1, 1, 1, 1}, seen);
-        assertEquals(2, Batches.shuffled(d, 3, 5L, 0, true).count());
-        assertThrows(IndexOutOfBoundsException.class, () -> b.rows(3));
-        assertThrows(IllegalArgumentException.class, () -> Batches.shuffled(d, 0, 5L, 0, true));
-    }
 }

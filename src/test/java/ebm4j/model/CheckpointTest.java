@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class CheckpointTest {
     private static final ParameterLayout LAYOUT = new ParameterLayout(784, 16, 8, 10);
+    private static final ModelSpec SPEC = TestSpecs.mlp(LAYOUT.widths());
     private static final TrainConfig CONFIG = ConfigLoader.load(null, Map.of("hidden_dims", "16,8"));
 
     private static Checkpoint.TrainState state(int n) {
@@ -38,10 +39,10 @@ class CheckpointTest {
     @Test
     void roundTripsWeightsStateAndConfig(@TempDir Path dir) throws IOException {
         float[] p = EnergyNet.initialParameters(LAYOUT, 5);
-        Checkpoint.save(dir.resolve("ck"), LAYOUT, p, CONFIG, state(p.length));
+        Checkpoint.save(dir.resolve("ck"), SPEC, p, CONFIG, state(p.length));
         Checkpoint.Loaded l = Checkpoint.load(dir.resolve("ck"));
         assertArrayEquals(p, l.params());
-        assertArrayEquals(LAYOUT.widths(), l.layout().widths());
+        assertEquals(SPEC, l.spec());
         assertEquals(CONFIG, l.config());
         assertArrayEquals(state(p.length).adamV(), l.state().adamV());
         assertArrayEquals(new int[] {7, 1, 42, 128}, l.state().counters());
@@ -54,7 +55,7 @@ class CheckpointTest {
     @Test
     void modelFileIsPlainSafetensorsWithPytorchNamesAndShapes(@TempDir Path dir) throws IOException {
         float[] p = EnergyNet.initialParameters(LAYOUT, 5);
-        Checkpoint.save(dir, LAYOUT, p, CONFIG, null);
+        Checkpoint.save(dir, SPEC, p, CONFIG, null);
         byte[] bytes = Files.readAllBytes(dir.resolve(Checkpoint.MODEL_FILE));
         long headerLen = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getLong();
         String header = new String(bytes, 8, (int) headerLen, StandardCharsets.UTF_8);
@@ -70,7 +71,7 @@ class CheckpointTest {
     @Test
     void truncatedCheckpointIsRejectedAndNamed(@TempDir Path dir) throws IOException {
         float[] p = EnergyNet.initialParameters(LAYOUT, 5);
-        Checkpoint.save(dir, LAYOUT, p, CONFIG, null);
+        Checkpoint.save(dir, SPEC, p, CONFIG, null);
         Path f = dir.resolve(Checkpoint.MODEL_FILE);
         byte[] b = Files.readAllBytes(f);
         Files.write(f, Arrays.copyOf(b, b.length - 100));
@@ -81,10 +82,11 @@ class CheckpointTest {
     @Test
     void aCheckpointMixingTwoArchitecturesIsRejected(@TempDir Path dir) throws IOException {
         float[] p = EnergyNet.initialParameters(LAYOUT, 5);
-        Checkpoint.save(dir.resolve("a"), LAYOUT, p, CONFIG, state(p.length));
+        Checkpoint.save(dir.resolve("a"), SPEC, p, CONFIG, state(p.length));
         ParameterLayout other = new ParameterLayout(784, 32, 10);
         TrainConfig otherConfig = ConfigLoader.load(null, Map.of("hidden_dims", "32"));
-        Checkpoint.save(dir.resolve("b"), other, EnergyNet.initialParameters(other, 5), otherConfig, null);
+        Checkpoint.save(dir.resolve("b"), TestSpecs.mlp(other.widths()), EnergyNet.initialParameters(other, 5), otherConfig,
+                null);
         Files.copy(dir.resolve("b").resolve(Checkpoint.MODEL_FILE), dir.resolve("a").resolve(Checkpoint.MODEL_FILE),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         UserException e = assertThrows(UserException.class, () -> Checkpoint.load(dir.resolve("a")));
@@ -109,7 +111,7 @@ class CheckpointTest {
     void newestAndPruneKeepTheLatest(@TempDir Path dir) throws IOException, InterruptedException {
         float[] p = EnergyNet.initialParameters(LAYOUT, 5);
         for (int i = 1; i <= 4; i++) {
-            Checkpoint.save(dir.resolve(String.format("step-%09d", i)), LAYOUT, p, CONFIG, state(p.length));
+            Checkpoint.save(dir.resolve(String.format("step-%09d", i)), SPEC, p, CONFIG, state(p.length));
         }
         Checkpoint.prune(dir, 2);
         try (var s = Files.list(dir)) {

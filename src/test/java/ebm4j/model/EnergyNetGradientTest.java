@@ -70,7 +70,7 @@ class EnergyNetGradientTest {
         float[] x = inputs(2 * BATCH);
         int[] labels = {4, 0, 9};
         float[] analytic;
-        try (EnergyNet net = new EnergyNet(backend, LAYOUT, 2 * BATCH);
+        try (EnergyNet net = new EnergyNet(backend, TestSpecs.mlp(LAYOUT.widths()), 2 * BATCH);
              Buf xb = backend.alloc(x.length); IntBuf yb = backend.allocInt(BATCH);
              Buf dScores = net.newScoresBuffer(); Buf stats = backend.alloc(LossStats.SIZE)) {
             backend.upload(net.params(), p);
@@ -112,7 +112,7 @@ class EnergyNetGradientTest {
         float[] p = params();
         float[] x = inputs(BATCH);
         float[] analytic;
-        try (EnergyNet net = new EnergyNet(backend, LAYOUT, BATCH);
+        try (EnergyNet net = new EnergyNet(backend, TestSpecs.mlp(LAYOUT.widths()), BATCH);
              Buf xb = backend.alloc(x.length); Buf dx = backend.alloc(x.length); Buf dScores = net.newScoresBuffer()) {
             backend.upload(net.params(), p);
             backend.upload(xb, x);

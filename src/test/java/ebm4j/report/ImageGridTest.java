@@ -26,7 +26,7 @@ class ImageGridTest {
         images[2 * 784] = Float.NaN;  // image 2, pixel (0,0): drawn black
         images[3 * 784] = 0f;         // mid gray
         Path png = dir.resolve("figures/grid.png");
-        ImageGrid.write(png, images, n, 4);
+        ImageGrid.write(png, images, n, 4, 28, 28, 1);
 
         BufferedImage img = ImageIO.read(png.toFile());
         // 4 columns x 3 rows of 28 px tiles, 2 px padding around each, everything scaled 2x.
@@ -44,15 +44,39 @@ class ImageGridTest {
 
     @Test
     void fewerImagesThanColumnsMakeOneRow() {
-        BufferedImage img = ImageGrid.render(new float[3 * 784], 3, 8);
+        BufferedImage img = ImageGrid.render(new float[3 * 784], 3, 8, 28, 28, 1);
         assertEquals((3 * 30 + 2) * 2, img.getWidth());
         assertEquals(32 * 2, img.getHeight());
     }
 
     @Test
     void rejectsTooFewFloats() {
-        assertThrows(IllegalArgumentException.class, () -> ImageGrid.render(new float[783], 1, 1));
-        assertThrows(IllegalArgumentException.class, () -> ImageGrid.render(new float[784], 1, 0));
+        assertThrows(IllegalArgumentException.class, () -> ImageGrid.render(new float[783], 1, 1, 28, 28, 1));
+        assertThrows(IllegalArgumentException.class, () -> ImageGrid.render(new float[784], 1, 0, 28, 28, 1));
+        assertThrows(IllegalArgumentException.class, () -> ImageGrid.render(new float[784], 1, 1, 28, 28, 2));
+    }
+
+    @Test
+    void colourTilesOfAnySizeKeepTheirChannels() {
+        // one 40x30 RGB image (no enlargement above 32 px): pixel (2, 7) pure red, (3, 7) pure blue
+        float[] img = new float[40 * 30 * 3];
+        Arrays.fill(img, -1f);
+        int red = (2 * 30 + 7) * 3, blue = (3 * 30 + 7) * 3;
+        img[red] = 1f;
+        img[blue + 2] = 1f;
+        BufferedImage out = ImageGrid.render(img, 1, 1, 40, 30, 3);
+        assertEquals(30 + 4, out.getWidth());
+        assertEquals(40 + 4, out.getHeight());
+        int rgbRed = out.getRGB(2 + 7, 2 + 2) & 0xFFFFFF, rgbBlue = out.getRGB(2 + 7, 2 + 3) & 0xFFFFFF;
+        assertEquals(0xFF0000, rgbRed);
+        assertEquals(0x0000FF, rgbBlue);
+    }
+
+    @Test
+    void smallNonSquareGreyTilesAreEnlarged() {
+        BufferedImage out = ImageGrid.render(new float[2 * 16 * 8], 2, 2, 16, 8, 1);
+        assertEquals((2 * (8 + 2) + 2) * 2, out.getWidth());
+        assertEquals((16 + 4) * 2, out.getHeight());
     }
 
     private static int gray(BufferedImage img, int x, int y) {

@@ -41,7 +41,7 @@ class CudaEmulatedTrainStepTest {
     private static List<Object> runSteps(Backend b, TrainConfig config, ParameterLayout layout, float[] table,
                                          int[] labels, int steps, int replaySize) {
         int batch = config.batchSize();
-        try (EnergyNet net = new EnergyNet(b, layout, 2 * batch);
+        try (EnergyNet net = new EnergyNet(b, ebm4j.model.TestSpecs.mlp(layout.widths()), 2 * batch);
              Buf t = b.alloc(table.length); IntBuf y = b.allocInt(labels.length);
              IntBuf perm = b.allocInt(labels.length); IntBuf counters = b.allocInt(Counters.SIZE);
              Buf stats = b.alloc(LossStats.SIZE)) {

@@ -1,4 +1,4 @@
-package ebm4j.train;
+package ebm4j.sample;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,9 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ebm4j.compute.Backend;
 import ebm4j.compute.cpu.CpuBackend;
 import ebm4j.model.EnergyNet;
-import ebm4j.model.ParameterLayout;
+import ebm4j.model.TestSpecs;
 import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -42,9 +41,9 @@ class SampleGeneratorTest {
     /** With no Langevin steps a chain is its start: a pool row, clamped to [-1, 1]. */
     @Test
     void zeroStepChainsReturnPoolRows() {
-        LangevinSampler.Chain none = new LangevinSampler.Chain(0, 1f, 0.01f, 0f, -1f);
+        SamplerSpec none = new SamplerSpec(LangevinSampler.NAME, 0, 1f, 0.01f, 1f, 0.001f, 0f, -1f);
         try (Backend b = new CpuBackend();
-             EnergyNet net = new EnergyNet(b, ParameterLayout.of(INPUTS, List.of(8), 10), 3)) {
+             EnergyNet net = new EnergyNet(b, TestSpecs.mlp(INPUTS, 8, 10), 3)) {
             net.initialise(1);
             float[] pool = pool();
             float[] out = SampleGenerator.generate(net, none, 7, 7, null, pool);
@@ -61,11 +60,11 @@ class SampleGeneratorTest {
     @Test
     void stepsMoveThePoolRows() {
         try (Backend b = new CpuBackend();
-             EnergyNet net = new EnergyNet(b, ParameterLayout.of(INPUTS, List.of(8), 10), 4)) {
+             EnergyNet net = new EnergyNet(b, TestSpecs.mlp(INPUTS, 8, 10), 4)) {
             net.initialise(1);
             float[] pool = pool();
-            LangevinSampler.Chain none = new LangevinSampler.Chain(0, 1f, 0.01f, 0f, -1f);
-            LangevinSampler.Chain some = new LangevinSampler.Chain(3, 1f, 0.01f, 0f, -1f);
+            SamplerSpec none = new SamplerSpec(LangevinSampler.NAME, 0, 1f, 0.01f, 1f, 0.001f, 0f, -1f);
+            SamplerSpec some = none.with(LangevinSampler.NAME, 3, 1f, 0.01f);
             float[] start = SampleGenerator.generate(net, none, 3, 4, null, pool);
             assertFalse(Arrays.equals(start, SampleGenerator.generate(net, some, 3, 4, null, pool)));
             assertEquals(4 * INPUTS, start.length);

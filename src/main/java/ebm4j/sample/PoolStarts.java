@@ -1,7 +1,7 @@
-package ebm4j.train;
+package ebm4j.sample;
 
-import ebm4j.eval.Scoring;
-import ebm4j.model.EnergyNet;
+import ebm4j.model.Scoring;
+import ebm4j.model.EnergyModel;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -21,9 +21,9 @@ final class PoolStarts {
      * @param classes null for unconditional chains, else the class of each chain
      * @return the pool row each of the {@code count} chains starts from
      */
-    static int[] choose(EnergyNet net, float[] pool, int[] classes, int count, float energySign, long seed) {
-        int outputs = net.layout().outputs();
-        int poolRows = pool.length / net.layout().inputs();
+    static int[] choose(EnergyModel net, float[] pool, int[] classes, int count, float energySign, long seed) {
+        int outputs = net.outputs();
+        int poolRows = pool.length / net.inputs();
         if (poolRows < 1) {
             throw new IllegalArgumentException("the start pool is empty");
         }

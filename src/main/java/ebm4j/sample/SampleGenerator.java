@@ -1,10 +1,10 @@
-package ebm4j.train;
+package ebm4j.sample;
 
 import ebm4j.compute.Backend;
 import ebm4j.compute.Buf;
 import ebm4j.compute.Counters;
 import ebm4j.compute.IntBuf;
-import ebm4j.model.EnergyNet;
+import ebm4j.model.EnergyModel;
 
 /**
  * Draws many samples from a trained model in chunks of the network's capacity, unconditionally
@@ -17,7 +17,7 @@ public final class SampleGenerator {
     private SampleGenerator() {}
 
     /** Chains from uniform noise. */
-    public static float[] generate(EnergyNet net, LangevinSampler.Chain chain, long seed, int count, int[] classes) {
+    public static float[] generate(EnergyModel net, SamplerSpec chain, long seed, int count, int[] classes) {
         return generate(net, chain, seed, count, classes, null);
     }
 
@@ -26,10 +26,10 @@ public final class SampleGenerator {
      * @param pool    null to start from uniform noise, else (poolRows, inputs) start images
      * @return images (count, inputs) in [-1, 1]
      */
-    public static float[] generate(EnergyNet net, LangevinSampler.Chain chain, long seed, int count, int[] classes,
+    public static float[] generate(EnergyModel net, SamplerSpec chain, long seed, int count, int[] classes,
                                    float[] pool) {
         Backend b = net.backend();
-        int inputs = net.layout().inputs(), outputs = net.layout().outputs();
+        int inputs = net.inputs(), outputs = net.outputs();
         int chunk = net.capacity();
         float[] out = new float[count * inputs];
         int[] startRows = pool == null ? null
@@ -38,8 +38,7 @@ public final class SampleGenerator {
              Buf x = b.alloc((long) chunk * inputs);
              Buf classGrad = b.alloc((long) chunk * outputs);
              IntBuf counters = b.allocInt(Counters.SIZE)) {
-            LangevinSampler sampler = new LangevinSampler(net, dScores);
-            try {
+            try (Sampler sampler = Samplers.create(net, dScores, chain)) {
                 int[] c = new int[Counters.SIZE];
                 for (int start = 0, k = 0; start < count; start += chunk, k++) {
                     int rows = Math.min(chunk, count - start);
@@ -53,28 +52,22 @@ public final class SampleGenerator {
                         }
                         b.upload(xs, 0, init, 0, init.length);
                     }
-                    if (classes == null) {
-                        if (startRows == null) {
-                            sampler.sample(xs, rows, chain, seed, counters);
-                        } else {
-                            sampler.refine(xs, rows, chain, seed, counters);
-                        }
-                    } else {
+                    Buf target = null;
+                    if (classes != null) {
                         float[] grad = new float[rows * outputs];
                         for (int r = 0; r < rows; r++) {
                             grad[r * outputs + classes[start + r]] = chain.energySign();
                         }
                         b.upload(classGrad, 0, grad, 0, grad.length);
-                        if (startRows == null) {
-                            sampler.sampleConditional(xs, rows, chain, seed, counters, classGrad);
-                        } else {
-                            sampler.refineConditional(xs, rows, chain, seed, counters, classGrad);
-                        }
+                        target = classGrad.slice(0, (long) rows * outputs);
+                    }
+                    if (startRows == null) {
+                        sampler.sample(xs, rows, target, seed, counters);
+                    } else {
+                        sampler.refine(xs, rows, target, seed, counters);
                     }
                     b.download(out, start * inputs, xs, 0, rows * inputs);
                 }
-            } finally {
-                sampler.close();
             }
         }
         return out;

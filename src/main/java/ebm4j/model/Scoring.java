@@ -1,8 +1,7 @@
-package ebm4j.eval;
+package ebm4j.model;
 
 import ebm4j.compute.Backend;
 import ebm4j.compute.Buf;
-import ebm4j.model.EnergyNet;
 
 /**
  * Host-side views of the network's outputs for evaluation: scores for many images computed in
@@ -14,9 +13,9 @@ public final class Scoring {
     private Scoring() {}
 
     /** scores (count, classes) for images (count, inputs). */
-    public static float[] scores(EnergyNet net, float[] images, int count) {
+    public static float[] scores(EnergyModel net, float[] images, int count) {
         Backend b = net.backend();
-        int inputs = net.layout().inputs(), classes = net.layout().outputs();
+        int inputs = net.inputs(), classes = net.outputs();
         float[] out = new float[count * classes];
         int chunk = net.capacity();
         try (Buf x = b.alloc((long) chunk * inputs)) {

@@ -1,0 +1,167 @@
+package ebm4j.eval;
+
+import ebm4j.compute.Backend;
+import ebm4j.compute.Philox;
+import ebm4j.data.Dataset;
+import ebm4j.model.Checkpoint;
+import ebm4j.model.EnergyModel;
+import ebm4j.model.Models;
+import ebm4j.model.Scoring;
+import ebm4j.sample.SampleGenerator;
+import ebm4j.sample.SamplerSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The evaluation of a trained model: classifier quality on the test set (accuracy,
+ * cross-entropy, ECE), the energies of test images and of fresh samples, out-of-distribution
+ * detection (AUROC of the test set against uniform noise and an OOD data set, scored by -energy and
+ * by max-softmax), and sample fidelity as judged by independent classifiers: each judge's accuracy
+ * on class-conditional samples and its confidence on unconditional ones.
+ */
+public final class Evaluation {
+    /** Rows per model pass. */
+    private static final int CAPACITY = 256;
+    /** Philox stream of the uniform-noise OOD images. */
+    private static final int NOISE_STREAM = 0x4f4f44;
+
+    /**
+     * What to evaluate on and how to sample.
+     *
+     * @param test     the test split (its classes must be the model's)
+     * @param testLabel its name in the energy histogram (e.g. {@code MNIST test})
+     * @param ood      an out-of-distribution set, or null
+     * @param oodLabel its name in the energy histogram (e.g. {@code Fashion-MNIST})
+     * @param oodKey   its short name in result keys (e.g. {@code fashion})
+     * @param judges   classifier checkpoints that judge the samples (may be empty)
+     * @param samples  fresh samples to draw (unconditional, and as many class-conditional)
+     * @param chain    the sampler settings
+     * @param seed     the sampling seed
+     * @param pool     start images for the chains (a persistent-chain pool), or null for uniform noise
+     * @param conditionalAlways draw class-conditional samples even without judges (for the grid)
+     */
+    public record Inputs(Dataset test, String testLabel, Dataset ood, String oodLabel, String oodKey, List<Checkpoint.Loaded> judges, int samples,
+                         SamplerSpec chain, long seed, float[] pool, boolean conditionalAlways) {}
+
+    /**
+     * The figures (in a stable order, as eval.json holds them), the samples drawn, and the energies
+     * of each set for the histogram.
+     *
+     * @param conditional class-conditional samples, row r of class r % classes; null when not drawn
+     */
+    public record Result(Map<String, Object> figures, float[] samples, float[] conditional,
+                         Map<String, double[]> energies) {}
+
+    private Evaluation() {}
+
+    public static Result run(Backend backend, Checkpoint.Loaded model, Inputs in) {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        Map<String, double[]> energies = new LinkedHashMap<>();
+        figures.put("checkpoint", model.dir().toString());
+        figures.put("device", backend.describe());
+        float sign = model.config().energySign().sign();
+        int classes = model.spec().classes();
+        try (EnergyModel net = Models.create(backend, model.spec(), CAPACITY)) {
+            backend.upload(net.params(), model.params());
+            Dataset test = in.test();
+            float[] testScores = Scoring.scores(net, test.images(), test.count());
+            Classification c = Classification.of(testScores, test.labels(), test.count(), classes, sign);
+            figures.put("test_images", c.count());
+            figures.put("test_accuracy", c.accuracy());
+            figures.put("test_cross_entropy", c.crossEntropy());
+            figures.put("test_ece", c.ece());
+            figures.put("test_mean_energy", c.meanEnergy());
+            double[] testEnergy = Scoring.energies(testScores, classes, sign);
+            energies.put(in.testLabel(), testEnergy);
+
+            float[] fresh = SampleGenerator.generate(net, in.chain(), in.seed(), in.samples(), null, in.pool());
+            double[] sampleEnergy = Scoring.energies(Scoring.scores(net, fresh, in.samples()), classes, sign);
+            figures.put("samples", in.samples());
+            figures.put("sample_mean_energy", mean(sampleEnergy));
+            energies.put("samples", sampleEnergy);
+
+            float[] noise = new float[test.count() * net.inputs()];
+            Philox.uniforms(in.seed(), 0, NOISE_STREAM, 0, noise, noise.length, -1f, 1f);
+            float[] noiseScores = Scoring.scores(net, noise, test.count());
+            double[] noiseEnergy = Scoring.energies(noiseScores, classes, sign);
+            energies.put("uniform noise", noiseEnergy);
+            ood(figures, "uniform", testScores, testEnergy, noiseScores, noiseEnergy, classes);
+            if (in.ood() != null) {
+                float[] oodScores = Scoring.scores(net, in.ood().images(), in.ood().count());
+                double[] oodEnergy = Scoring.energies(oodScores, classes, sign);
+                energies.put(in.oodLabel(), oodEnergy);
+                ood(figures, in.oodKey(), testScores, testEnergy, oodScores, oodEnergy, classes);
+            }
+
+            int[] wanted = new int[in.samples()];
+            for (int i = 0; i < wanted.length; i++) {
+                wanted[i] = i % classes;
+            }
+            boolean conditionalNeeded = in.conditionalAlways() || !in.judges().isEmpty();
+            float[] conditional = conditionalNeeded
+                    ? SampleGenerator.generate(net, in.chain(), in.seed() + 1, in.samples(), wanted, in.pool()) : null;
+            List<Map<String, Object>> verdicts = new ArrayList<>();
+            for (Checkpoint.Loaded judge : in.judges()) {
+                verdicts.add(judge(backend, judge, wanted, conditional, fresh));
+            }
+            if (!verdicts.isEmpty()) {
+                figures.put("judges", verdicts);
+            }
+            return new Result(figures, fresh, conditional, energies);
+        }
+    }
+
+    /** AUROC of the test set (positive) against an OOD set, by -energy and by max-softmax. */
+    private static void ood(Map<String, Object> figures, String key, float[] inScores, double[] inEnergy,
+                            float[] outScores, double[] outEnergy, int classes) {
+        figures.put("auroc_" + key + "_energy", Auroc.of(negate(inEnergy), negate(outEnergy)));
+        figures.put("auroc_" + key + "_max_softmax",
+                Auroc.of(maxSoftmax(inScores, classes), maxSoftmax(outScores, classes)));
+    }
+
+    /** One judge's verdict on class-conditional samples (row r asked for wanted[r]) and on unconditional ones. */
+    private static Map<String, Object> judge(Backend backend, Checkpoint.Loaded judge, int[] wanted,
+                                             float[] conditional, float[] unconditional) {
+        Map<String, Object> v = new LinkedHashMap<>();
+        try (EnergyModel net = Models.create(backend, judge.spec(), CAPACITY)) {
+            backend.upload(net.params(), judge.params());
+            int classes = judge.spec().classes();
+            float[] s = Scoring.scores(net, conditional, wanted.length);
+            int hits = 0;
+            for (int r = 0; r < wanted.length; r++) {
+                hits += Scoring.argmax(s, r, classes) == wanted[r] ? 1 : 0;
+            }
+            v.put("checkpoint", judge.dir().toString());
+            v.put("conditional_accuracy", (double) hits / wanted.length);
+            float[] u = Scoring.scores(net, unconditional, wanted.length);
+            v.put("unconditional_confidence", mean(maxSoftmax(u, classes)));
+        }
+        return v;
+    }
+
+    private static double[] maxSoftmax(float[] scores, int classes) {
+        double[] m = new double[scores.length / classes];
+        for (int r = 0; r < m.length; r++) {
+            m[r] = Scoring.maxSoftmax(scores, r, classes);
+        }
+        return m;
+    }
+
+    private static double[] negate(double[] a) {
+        double[] b = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            b[i] = -a[i];
+        }
+        return b;
+    }
+
+    private static double mean(double[] a) {
+        double s = 0;
+        for (double v : a) {
+            s += v;
+        }
+        return s / a.length;
+    }
+}
