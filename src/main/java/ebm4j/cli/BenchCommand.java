@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ebm4j bench}: repeated training steps, sampling-only chains and inference on each
@@ -36,6 +38,9 @@ public final class BenchCommand implements Callable<Integer> {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICES",
             description = "${COMPLETION-CANDIDATES}: all measures every usable device side by side. Default: ${DEFAULT-VALUE}.")
@@ -128,9 +133,10 @@ public final class BenchCommand implements Callable<Integer> {
             results.forEach(r -> list.add(r.toJson()));
             out.put("results", list);
             out.put("ratios", BenchResult.ratios(results));
-            System.out.println(Json.write(out));
+            spec.commandLine().getOut().println(Json.write(out));
         } else {
-            System.out.print(BenchResult.table(results));
+            spec.commandLine().getOut().print(BenchResult.table(results));
+            spec.commandLine().getOut().flush();
         }
         return 0;
     }

@@ -153,6 +153,14 @@ public final class ConfigLoader {
                 + ".properties file or a bundled preset name (" + String.join(", ", presets()) + ")");
     }
 
+    /** The values a bundled preset sets (after its {@code extends}), as written in its file. */
+    public static Map<String, String> presetValues(String name) {
+        if (!presets().contains(name)) {
+            throw new IllegalArgumentException("no bundled preset " + name);
+        }
+        return readWithBase(name, 0);
+    }
+
     /** Names of the presets bundled in the jar. */
     public static List<String> presets() {
         return List.of("default", "seed", "seed-code");

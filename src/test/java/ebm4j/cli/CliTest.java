@@ -4,6 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ebm4j.config.ConfigLoader;
+import ebm4j.config.Hyperparameter;
+import ebm4j.config.Hyperparameters;
+import ebm4j.model.Models;
+import ebm4j.sample.Samplers;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -48,6 +53,34 @@ class CliTest {
             "--log_file", "--lr", "--epochs", "--device", "--config", "--seed", "--data-dir", "--out", "--resume"}) {
             assertTrue(r.out().contains(flag), flag + " missing from train --help");
         }
+    }
+
+    /** train --help is built from the descriptors: every option, its placeholder and its real default. */
+    @Test
+    void trainHelpShowsEveryHyperparameterWithItsDefault() {
+        String help = run("train", "--help").out().replaceAll("\\s+", " ");
+        for (Hyperparameter<?> h : Hyperparameters.ALL) {
+            for (String option : h.optionNames()) {
+                assertTrue(help.contains(option), option + " missing from train --help");
+            }
+            assertTrue(help.contains("Default: " + h.defaultText() + "."), h.key() + "'s default missing: " + help);
+        }
+        for (String sampler : Samplers.names()) {
+            assertTrue(Hyperparameters.SAMPLER.help().contains(sampler), "sampler help should name " + sampler);
+        }
+        for (String model : Models.names()) {
+            assertTrue(Hyperparameters.MODEL.help().contains(model), "model help should name " + model);
+        }
+        for (String preset : ConfigLoader.presets()) {
+            assertTrue(help.contains(preset), "preset " + preset + " missing from --config's help");
+        }
+    }
+
+    @Test
+    void enumeratedOptionsListTheirChoicesInLowerCase() {
+        assertUsageError(run("train", "--device", "tpu"), "expected one of auto, cpu, gpu, got 'tpu'");
+        assertUsageError(run("train", "--on-divergence", "pray"), "expected one of stop, rollback, got 'pray'");
+        assertUsageError(run("bench", "--device", "x"), "expected one of auto, cpu, gpu, all, got 'x'");
     }
 
     @Test

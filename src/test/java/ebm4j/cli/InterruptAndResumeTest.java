@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -74,6 +76,7 @@ class InterruptAndResumeTest {
     }
 
     @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES) // a 90-second soak of real processes on a busy machine
     void killNineAtRandomPointsThenResumeLosesNothing(@TempDir Path dir) throws Exception {
         Ebm4jProcess straight = Ebm4jProcess.start(dir, trainArgs(dir, "straight", 3));
         assertEquals(0, straight.await(300), straight.output());
@@ -81,7 +84,7 @@ class InterruptAndResumeTest {
 
         SplittableRandom random = new SplittableRandom(2026);
         long deadline = System.nanoTime() + SOAK_SECONDS * 1_000_000_000L;
-        int cycles = 0, kills = 0, completed = 0;
+        int cycles = 0, kills = 0, completed = 0, resumes = 0;
         while (System.nanoTime() < deadline) {
             String name = "soak" + cycles;
             Path run = dir.resolve(name);
@@ -108,6 +111,9 @@ class InterruptAndResumeTest {
                     assertEquals(0, p.await(300), p.output());
                     finished = true;
                 }
+                if (hasCheckpoint && p.output().contains("resumed from " + run.resolve("checkpoints"))) {
+                    resumes++; // this process really continued from a checkpoint its killed predecessor left
+                }
             }
             assertTrue(finished, "the soak run never finished");
             assertArrayEquals(expected, finalWeights(run), "cycle " + cycles + ": weights differ after kill/resume");
@@ -120,8 +126,11 @@ class InterruptAndResumeTest {
             completed++;
             cycles++;
         }
-        System.out.printf("soak: %d train/kill/resume/sample/eval cycles, %d kill -9s, all %d runs ended with"
-                + " the uninterrupted run's weights bit for bit%n", cycles, kills, completed);
+        System.out.printf("soak: %d train/kill/resume/sample/eval cycles, %d kill -9s, %d resumes from a checkpoint,"
+                + " all %d runs ended with the uninterrupted run's weights bit for bit%n", cycles, kills, resumes, completed);
         assertTrue(completed >= 1);
+        // the soak proves something only if processes were killed and their successors resumed
+        assertTrue(kills >= 1, "no process was killed: the soak tested nothing");
+        assertTrue(resumes >= 1, "no run resumed from a checkpoint after a kill: the soak tested nothing");
     }
 }
