@@ -1,6 +1,7 @@
 package ebm4j.compute.cuda;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import jcuda.NativePointerObject;
@@ -12,18 +13,23 @@ import jcuda.driver.CUdeviceptr;
  * typed appenders ({@link #ptr}, {@link #i32}, {@link #i64}, {@link #f32}); {@link #check} compares
  * the argument kinds with {@link Kernel#signature} before anything reaches the driver.
  *
- * <p>Each argument is held in its own one-element array, which the driver reads when the launch is
- * issued (or captured into a graph): later changes to the Java values have no effect.
+ * <p>A launch is a value: it keeps every argument as the 64 bits the kernel will see (a pointer as
+ * its {@link DeviceAddress}, a float by its raw bits), and two launches are equal when kernel,
+ * shape and all those bits are. That is what lets {@link GraphCache} tell whether a recorded
+ * {@code repeatable()} body is exactly the one its cached graph was captured from. The driver's
+ * parameter block is built from the same values when the launch is issued: later changes to the
+ * Java variables the arguments came from have no effect.
  */
-public final class Launch {
+public final class Launch implements StreamCommand {
     public final Kernel kernel;
     public final int gridX;
     public final int gridY;
     public final int gridZ;
     public final int block;
-    private final List<NativePointerObject> args = new ArrayList<>();
     private final StringBuilder kinds = new StringBuilder();
     private final List<Object> values = new ArrayList<>();
+    private long[] words = new long[16];
+    private int count;
 
     public Launch(Kernel kernel, int gridX, int gridY, int gridZ, int block) {
         this.kernel = kernel;
@@ -38,10 +44,11 @@ public final class Launch {
         return new Launch(kernel, grid, 1, 1, block);
     }
 
-    private Launch add(String kind, NativePointerObject p, Object value) {
+    private Launch add(String kind, long word, Object value) {
         if (kinds.length() > 0) kinds.append(' ');
         kinds.append(kind);
-        args.add(p);
+        if (count == words.length) words = Arrays.copyOf(words, 2 * count);
+        words[count++] = word;
         values.add(value);
         return this;
     }
@@ -49,19 +56,19 @@ public final class Launch {
     /** A device pointer; null passes the null pointer (for optional buffers). */
     public Launch ptr(CUdeviceptr p) {
         CUdeviceptr v = p == null ? new CUdeviceptr() : p;
-        return add("ptr", Pointer.to(v), v);
+        return add("ptr", DeviceAddress.of(v), v);
     }
 
     public Launch i32(int v) {
-        return add("i32", Pointer.to(new int[] {v}), v);
+        return add("i32", v & 0xFFFFFFFFL, v);
     }
 
     public Launch i64(long v) {
-        return add("i64", Pointer.to(new long[] {v}), v);
+        return add("i64", v, v);
     }
 
     public Launch f32(float v) {
-        return add("f32", Pointer.to(new float[] {v}), v);
+        return add("f32", Float.floatToRawIntBits(v) & 0xFFFFFFFFL, v);
     }
 
     /** The argument kinds so far, space separated (compare with {@link Kernel#signature}). */
@@ -88,9 +95,50 @@ public final class Launch {
         return this;
     }
 
-    /** The kernelParams pointer for cuLaunchKernel. */
+    /** The kernelParams pointer for cuLaunchKernel: one host cell per argument, holding its value. */
     Pointer parameters() {
-        return Pointer.to(args.toArray(new NativePointerObject[0]));
+        NativePointerObject[] args = new NativePointerObject[count];
+        for (int i = 0; i < count; i++) {
+            Object v = values.get(i);
+            if (v instanceof CUdeviceptr p) args[i] = Pointer.to(p);
+            else if (v instanceof Integer x) args[i] = Pointer.to(new int[] {x});
+            else if (v instanceof Long x) args[i] = Pointer.to(new long[] {x});
+            else args[i] = Pointer.to(new float[] {(Float) v});
+        }
+        return Pointer.to(args);
+    }
+
+    @Override
+    public void issue(Device device) {
+        device.launch(this);
+    }
+
+    @Override
+    public boolean touches(long from, long bytes) {
+        for (int i = 0; i < count; i++) {
+            if (values.get(i) instanceof CUdeviceptr && StreamCommand.within(words[i], from, bytes)) return true;
+        }
+        return false;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof Launch l)) return false;
+        if (l.kernel != kernel || l.gridX != gridX || l.gridY != gridY || l.gridZ != gridZ || l.block != block
+                || l.count != count) {
+            return false;
+        }
+        for (int i = 0; i < count; i++) {
+            if (l.words[i] != words[i]) return false;
+        }
+        return true;
+    }
+
+    @Override
+    public int hashCode() {
+        int h = kernel.hashCode() * 31 + gridX;
+        for (int i = 0; i < count; i++) h = h * 31 + Long.hashCode(words[i]);
+        return h;
     }
 
     @Override
