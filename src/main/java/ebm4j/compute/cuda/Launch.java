@@ -21,14 +21,30 @@ import jcuda.driver.CUdeviceptr;
  * Java variables the arguments came from have no effect.
  */
 public final class Launch implements StreamCommand {
+    private static final String[] KIND_NAMES = {"ptr", "i32", "i64", "f32"};
+    private static final byte PTR = 0, I32 = 1, I64 = 2, F32 = 3;
+    /** Each kernel's parameter kinds as codes, indexed by ordinal (parsed once, not per launch). */
+    private static final byte[][] SIGNATURES = new byte[Kernel.values().length][];
+
+    static {
+        for (Kernel k : Kernel.values()) {
+            List<String> kinds = k.parameters();
+            byte[] codes = new byte[kinds.size()];
+            for (int i = 0; i < codes.length; i++) codes[i] = (byte) List.of(KIND_NAMES).indexOf(kinds.get(i));
+            SIGNATURES[k.ordinal()] = codes;
+        }
+    }
+
     public final Kernel kernel;
     public final int gridX;
     public final int gridY;
     public final int gridZ;
     public final int block;
-    private final StringBuilder kinds = new StringBuilder();
-    private final List<Object> values = new ArrayList<>();
-    private long[] words = new long[16];
+    /** Argument i as the kernel sees it: a pointer's address, an int zero-extended, a float's bits. */
+    private long[] words;
+    private byte[] kinds;
+    /** The CUdeviceptr of each pointer argument (null for the others), to hand the driver. */
+    private CUdeviceptr[] pointers;
     private int count;
 
     public Launch(Kernel kernel, int gridX, int gridY, int gridZ, int block) {
@@ -37,6 +53,10 @@ public final class Launch implements StreamCommand {
         this.gridY = gridY;
         this.gridZ = gridZ;
         this.block = block;
+        int arity = Math.max(1, SIGNATURES[kernel.ordinal()].length);
+        words = new long[arity];
+        kinds = new byte[arity];
+        pointers = new CUdeviceptr[arity];
     }
 
     /** A 1-D launch. */
@@ -44,48 +64,66 @@ public final class Launch implements StreamCommand {
         return new Launch(kernel, grid, 1, 1, block);
     }
 
-    private Launch add(String kind, long word, Object value) {
-        if (kinds.length() > 0) kinds.append(' ');
-        kinds.append(kind);
-        if (count == words.length) words = Arrays.copyOf(words, 2 * count);
-        words[count++] = word;
-        values.add(value);
+    private Launch add(byte kind, long word, CUdeviceptr pointer) {
+        if (count == words.length) {   // more arguments than the kernel takes: kept for check()'s message
+            words = Arrays.copyOf(words, 2 * count);
+            kinds = Arrays.copyOf(kinds, 2 * count);
+            pointers = Arrays.copyOf(pointers, 2 * count);
+        }
+        words[count] = word;
+        kinds[count] = kind;
+        pointers[count] = pointer;
+        count++;
         return this;
     }
 
     /** A device pointer; null passes the null pointer (for optional buffers). */
     public Launch ptr(CUdeviceptr p) {
         CUdeviceptr v = p == null ? new CUdeviceptr() : p;
-        return add("ptr", DeviceAddress.of(v), v);
+        return add(PTR, DeviceAddress.of(v), v);
     }
 
     public Launch i32(int v) {
-        return add("i32", v & 0xFFFFFFFFL, v);
+        return add(I32, v & 0xFFFFFFFFL, null);
     }
 
     public Launch i64(long v) {
-        return add("i64", v, v);
+        return add(I64, v, null);
     }
 
     public Launch f32(float v) {
-        return add("f32", Float.floatToRawIntBits(v) & 0xFFFFFFFFL, v);
+        return add(F32, Float.floatToRawIntBits(v) & 0xFFFFFFFFL, null);
     }
 
     /** The argument kinds so far, space separated (compare with {@link Kernel#signature}). */
     public String kinds() {
-        return kinds.toString();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < count; i++) sb.append(i == 0 ? "" : " ").append(KIND_NAMES[kinds[i]]);
+        return sb.toString();
     }
 
-    /** The Java values of the arguments, in order (CUdeviceptr for pointers). */
+    /** The Java values of the arguments, in order (CUdeviceptr for pointers, Integer, Long, Float). */
     public List<Object> values() {
-        return List.copyOf(values);
+        List<Object> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) out.add(value(i));
+        return List.copyOf(out);
+    }
+
+    private Object value(int i) {
+        switch (kinds[i]) {
+            case PTR: return pointers[i];
+            case I32: return (int) words[i];
+            case I64: return words[i];
+            default: return Float.intBitsToFloat((int) words[i]);
+        }
     }
 
     /** Throws if the arguments or the launch shape do not fit the kernel. */
     public Launch check() {
-        if (!kinds.toString().equals(kernel.signature)) {
+        byte[] sig = SIGNATURES[kernel.ordinal()];
+        if (count != sig.length || !Arrays.equals(kinds, 0, count, sig, 0, count)) {
             throw new IllegalStateException("kernel " + kernel.symbol + " takes (" + kernel.signature
-                    + ") but was given (" + kinds + ")");
+                    + ") but was given (" + kinds() + ")");
         }
         if (gridX < 1 || gridY < 1 || gridZ < 1 || gridY > 65535 || gridZ > 65535
                 || block < 1 || block > 1024) {
@@ -99,11 +137,12 @@ public final class Launch implements StreamCommand {
     Pointer parameters() {
         NativePointerObject[] args = new NativePointerObject[count];
         for (int i = 0; i < count; i++) {
-            Object v = values.get(i);
-            if (v instanceof CUdeviceptr p) args[i] = Pointer.to(p);
-            else if (v instanceof Integer x) args[i] = Pointer.to(new int[] {x});
-            else if (v instanceof Long x) args[i] = Pointer.to(new long[] {x});
-            else args[i] = Pointer.to(new float[] {(Float) v});
+            switch (kinds[i]) {
+                case PTR -> args[i] = Pointer.to(pointers[i]);
+                case I32 -> args[i] = Pointer.to(new int[] {(int) words[i]});
+                case I64 -> args[i] = Pointer.to(new long[] {words[i]});
+                default -> args[i] = Pointer.to(new float[] {Float.intBitsToFloat((int) words[i])});
+            }
         }
         return Pointer.to(args);
     }
@@ -116,22 +155,18 @@ public final class Launch implements StreamCommand {
     @Override
     public boolean touches(long from, long bytes) {
         for (int i = 0; i < count; i++) {
-            if (values.get(i) instanceof CUdeviceptr && StreamCommand.within(words[i], from, bytes)) return true;
+            if (kinds[i] == PTR && StreamCommand.within(words[i], from, bytes)) return true;
         }
         return false;
     }
 
+    /** Same kernel, shape and argument bits (kinds follow from the kernel once checked). */
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof Launch l)) return false;
-        if (l.kernel != kernel || l.gridX != gridX || l.gridY != gridY || l.gridZ != gridZ || l.block != block
-                || l.count != count) {
-            return false;
-        }
-        for (int i = 0; i < count; i++) {
-            if (l.words[i] != words[i]) return false;
-        }
-        return true;
+        return l.kernel == kernel && l.gridX == gridX && l.gridY == gridY && l.gridZ == gridZ && l.block == block
+                && l.count == count && Arrays.equals(l.words, 0, count, words, 0, count)
+                && Arrays.equals(l.kinds, 0, count, kinds, 0, count);
     }
 
     @Override
@@ -143,6 +178,6 @@ public final class Launch implements StreamCommand {
 
     @Override
     public String toString() {
-        return kernel.symbol + "<<<(" + gridX + "," + gridY + "," + gridZ + ")," + block + ">>>" + values;
+        return kernel.symbol + "<<<(" + gridX + "," + gridY + "," + gridZ + ")," + block + ">>>" + values();
     }
 }
