@@ -183,7 +183,7 @@ public final class CudaBackend implements Backend {
     void requireNotCapturing(String op) {
         if (tape != null) {
             throw new IllegalStateException(op + " cannot run inside repeatable(): it would synchronise"
-                    + " or allocate while a CUDA graph is being captured");
+                    + " or allocate, and the body must be capturable as a CUDA graph");
         }
     }
 
