@@ -155,7 +155,8 @@ class CudaEmulatedWholeRunTest {
         }
         assertSameEnd(cpu, gpu);
 
-        // the rollback changed the run: without it (no bound) the weights end elsewhere
+        // the halved rate changed the run: resuming is exact, so the same run without a bound (no
+        // rollback, the full rate throughout) would otherwise end with the same weights
         Outcome straight;
         try (Backend b = new CpuBackend(1, GemmChoice.JAVA)) {
             straight = run(b, dir.resolve("cpu-no-bound"), Double.MAX_VALUE);
