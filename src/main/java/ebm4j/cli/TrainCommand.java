@@ -7,7 +7,7 @@ import ebm4j.config.TrainConfig;
 import ebm4j.data.DataSource;
 import ebm4j.data.Dataset;
 import ebm4j.model.Checkpoint;
-import ebm4j.train.DivergenceException;
+import ebm4j.train.DivergenceRecovery;
 import ebm4j.train.RunFolder;
 import ebm4j.train.RunLog;
 import ebm4j.train.Trainer;
@@ -97,8 +97,6 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Mean energies beyond +-E count as divergence. Default ${DEFAULT-VALUE}.")
     double energyBound;
 
-    private static final int MAX_ROLLBACKS = 3;
-
     @Override
     public Integer call() throws Exception {
         validateRunOptions();
@@ -118,33 +116,21 @@ public final class TrainCommand implements Callable<Integer> {
 
         try (RunLog log = new RunLog(System.out, runDir.resolve(cfg.logFile()));
              Backend backend = Backends.open(common, log::info)) {
-            for (int rollbacks = 0; ; rollbacks++) {
-                Trainer trainer = new Trainer(backend, cfg, train, test, new Trainer.Options(run, maxBatches, logEvery,
-                        checkpointEvery, keep, resumed, energyBound), log);
+            Dataset trainSet = train;
+            DivergenceRecovery recovery = new DivergenceRecovery(onDivergence == OnDivergence.ROLLBACK,
+                    DivergenceRecovery.MAX_ROLLBACKS, log);
+            Trainer.Summary summary = recovery.run(cfg, resumed, (c, from) -> {
+                Trainer trainer = new Trainer(backend, c, trainSet, test, new Trainer.Options(run, maxBatches, logEvery,
+                        checkpointEvery, keep, from, energyBound), log);
                 Signals.onStop(trainer::requestStop);
-                Trainer.Summary summary;
-                try {
-                    summary = trainer.run();
-                } catch (DivergenceException e) {
-                    if (onDivergence != OnDivergence.ROLLBACK || rollbacks >= MAX_ROLLBACKS
-                            || e.lastGoodCheckpoint() == null) {
-                        throw e;
-                    }
-                    resumed = Checkpoint.load(e.lastGoodCheckpoint());
-                    cfg = ConfigLoader.with(resumed.config(), Map.of("lr", Float.toString(cfg.lr() / 2),
-                            "epochs", Integer.toString(cfg.epochs())), "the rollback");
-                    log.info("%s", e.getMessage());
-                    log.info("rolling back to %s with lr %g (rollback %d of %d)", resumed.dir(), cfg.lr(),
-                            rollbacks + 1, MAX_ROLLBACKS);
-                    continue;
-                }
-                log.info("run folder: %s (%.1f training images/s overall)", runDir, summary.imagesPerSecond());
-                if (summary.stoppedEarly() && Signals.received() != 0) {
-                    log.info("stopped by signal; resume with: ebm4j train --resume %s", summary.lastCheckpoint());
-                    return 128 + Signals.received();
-                }
-                return 0;
+                return trainer.run();
+            });
+            log.info("run folder: %s (%.1f training images/s overall)", runDir, summary.imagesPerSecond());
+            if (summary.stoppedEarly() && Signals.received() != 0) {
+                log.info("stopped by signal; resume with: ebm4j train --resume %s", summary.lastCheckpoint());
+                return 128 + Signals.received();
             }
+            return 0;
         }
     }
 

@@ -9,7 +9,8 @@ package ebm4j.compute;
  * first, inputs next, sizes last. No op reads a result back to the host except the explicit
  * {@code download} calls, so a sequence of ops can be captured as a CUDA graph and replayed.
  * Values that change from one training step to the next (RNG step, Adam step, batch cursor) live
- * in {@link IntBuf} counters that ops read from memory; host-side arguments are fixed per run.
+ * in {@link IntBuf} counters that ops read from memory, so a captured step replays unchanged;
+ * host-side arguments may change at any time (see {@link #repeatable}).
  *
  * <p>Randomness: every random op draws from Philox4x32-10 with key {@code seed} and counter
  * {@code (i/4, step lo, step hi, stream)}, where {@code step} is read from {@code counters[0..1]}
@@ -143,9 +144,17 @@ public interface Backend extends AutoCloseable {
     // ---- execution ------------------------------------------------------------------------------
 
     /**
-     * Runs {@code body}, a sequence of ops whose host arguments are the same every time it is
-     * called with this {@code key}. The CUDA backend captures it as a graph on first use and
-     * replays the graph afterwards; the CPU backend simply runs it.
+     * Runs {@code body}, a sequence of ops that a CUDA graph can hold: no upload, download,
+     * allocation, buffer close or synchronize inside it (the CUDA backend throws
+     * {@link IllegalStateException}). Each call runs the body exactly once and has exactly the
+     * effect of running its ops in order, with this call's buffers and host values, whatever ran
+     * under the same {@code key} before: the key only names a cache slot. The CPU backend simply
+     * runs the body. The CUDA backend records the body's ops as commands (kernel, launch shape and
+     * every argument value, device addresses included), launches the graph cached under the key
+     * if it was captured from identical commands, and otherwise captures a new one in its place.
+     * Graphs pay off when calls repeat identically: keep what changes every call (RNG step, Adam
+     * step, batch cursor) in device memory, as the {@link Counters} ops do; a changed host value
+     * (a new learning rate) or a reallocated buffer costs one re-capture, never a stale replay.
      */
     void repeatable(String key, Runnable body);
 

@@ -18,8 +18,10 @@ import ebm4j.sample.Samplers;
  * One training step of the joint model, queued on the backend with no host synchronisation:
  * gather a batch from the device-resident training set, draw as many Langevin negatives, run
  * one forward and one backward pass over the stacked (2B, 784) batch [real; sampled], take an
- * Adam step, and advance the counters. Its host arguments depend only on the batch size, so the
- * CUDA backend captures it once per batch size and replays it.
+ * Adam step, and advance the counters. What changes from step to step is read from the counters
+ * in device memory, so the CUDA backend replays one captured graph per batch size, until a buffer
+ * or a host value in it changes (a new epoch's pool indexes, a rollback's learning rate): then it
+ * captures anew (see {@link Backend#repeatable}).
  */
 public final class TrainStep implements AutoCloseable {
     /** Phase names in timing reports. */

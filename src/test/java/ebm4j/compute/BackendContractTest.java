@@ -881,6 +881,24 @@ public abstract class BackendContractTest {
         assertEquals(3, backend.downloadInt(c)[Counters.ADAM_T]);
     }
 
+    /** The key names a cache slot only: each call runs with its own buffers and host values. */
+    @Test
+    void repeatableRunsWithTheArgumentsOfEachCall() {
+        Buf first = zeros(40), second = zeros(40);
+        Buf[] target = {first};
+        float[] value = {1f};
+        Runnable body = () -> backend.fill(target[0], 40, value[0]);
+        backend.repeatable("fill", body);
+        target[0] = second;
+        value[0] = 2f;
+        backend.repeatable("fill", body);
+        float[] ones = new float[40], twos = new float[40];
+        java.util.Arrays.fill(ones, 1f);
+        java.util.Arrays.fill(twos, 2f);
+        Parity.assertBitEqual("the first call's buffer, untouched by the second", ones, get(first));
+        Parity.assertBitEqual("the second call's buffer and value", twos, get(second));
+    }
+
     @Test
     void timerReportsNamedPhases() {
         PhaseTimer timer = backend.timer();

@@ -3,6 +3,7 @@ package ebm4j.compute.cuda;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
 
+import jcuda.CudaException;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUstream;
@@ -12,7 +13,8 @@ import jcuda.jcublas.cublasOperation;
 import jcuda.runtime.cudaStream_t;
 
 /**
- * GEMM through cuBLAS (JCublas2), used only when {@link #loadable()} says libcublas.so.12 loads.
+ * GEMM through cuBLAS (JCublas2), used only when {@link #loadable()} says libcublas.so.12 loads
+ * (and, unless cuBLAS was asked for, only when it also starts: see {@link GemmEngineChoice}).
  *
  * <p>The handle is bound to the backend's stream, and a fixed workspace is set AFTER
  * cublasSetStream (which resets it), so a captured graph never contains cuBLAS's own
@@ -28,28 +30,41 @@ final class CublasGemm implements GemmEngine {
     private final cublasHandle handle = new cublasHandle();
     private final CUdeviceptr workspace = new CUdeviceptr();
     private final String version;
+    private boolean created;
     private boolean workspaceAllocated;
     private boolean closed;
 
     /**
      * @param stream         the backend's stream
      * @param workspaceBytes 32 MiB on Hopper, 4 MiB elsewhere (cuBLAS docs)
+     * @throws CudaException naming the step that failed ("cublasCreate failed: ...",
+     *         "allocating its 32 MiB workspace failed: ..."), after releasing what was made
      */
     CublasGemm(CUstream stream, long workspaceBytes) {
         JCublas2.setExceptionsEnabled(true);
-        JCublas2.cublasCreate(handle);
-        boolean ok = false;
+        String step = "cublasCreate";
         try {
+            JCublas2.cublasCreate(handle);
+            created = true;
+            step = "cublasSetStream";
             JCublas2.cublasSetStream(handle, new cudaStream_t(stream));
+            step = "allocating its " + (workspaceBytes >> 20) + " MiB workspace";
             cuMemAlloc(workspace, workspaceBytes);
             workspaceAllocated = true;
+            step = "cublasSetWorkspace";
             JCublas2.cublasSetWorkspace(handle, workspace, workspaceBytes);
+            step = "cublasGetVersion";
             int[] v = {0};
             JCublas2.cublasGetVersion(handle, v);
             version = (v[0] / 10000) + "." + (v[0] / 100 % 100) + "." + (v[0] % 100);
-            ok = true;
-        } finally {
-            if (!ok) close();
+        } catch (CudaException e) {
+            CudaException failure = new CudaException(step + " failed: " + e.getMessage(), e);
+            try {
+                close();
+            } catch (RuntimeException suppressed) {
+                failure.addSuppressed(suppressed);
+            }
+            throw failure;
         }
     }
 
@@ -86,7 +101,7 @@ final class CublasGemm implements GemmEngine {
         if (closed) return;
         closed = true;
         try {
-            JCublas2.cublasDestroy(handle);
+            if (created) JCublas2.cublasDestroy(handle);
         } finally {
             if (workspaceAllocated) cuMemFree(workspace);
         }

@@ -1,10 +1,8 @@
 package ebm4j.compute.cuda;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 
 import ebm4j.UserException;
@@ -28,16 +26,25 @@ import jcuda.driver.CUdeviceptr;
  * <p><b>Threads.</b> All calls must come from one thread at a time, normally the thread that
  * created the backend (as with the CPU backend, ops are submitted like on a CUDA stream). The
  * context is made current on whichever thread calls, so handing the backend to another thread
- * works, but concurrent calls do not. Graph capture is thread-local: the thread that calls
- * {@link #repeatable} must run the whole body.
+ * works, but concurrent calls do not. The thread that calls {@link #repeatable} must run the
+ * whole body.
  *
- * <p><b>Graphs.</b> {@link #repeatable} captures its body on first use per key
- * ({@code cuStreamBeginCapture} in thread-local mode, body, {@code cuStreamEndCapture},
- * {@code cuGraphInstantiate}), then launches the graph; later calls only {@code cuGraphLaunch}.
- * Kernel arguments are captured by value; what changes per step (RNG step, Adam step, cursor) is
- * read by the kernels from the counters buffer. Inside a capture, calls that would synchronise or
- * allocate (upload, download, alloc, buffer close, synchronize, timer drain) throw
- * {@link IllegalStateException}. Nested {@code repeatable} calls run inline in the outer capture.
+ * <p><b>Graphs: recorded, never trusted by key.</b> A CUDA graph holds its kernels' arguments by
+ * value (device pointers and host scalars such as a learning rate), so a graph replayed after a
+ * buffer was freed, or after a host value changed, would do something other than the code that
+ * called it says. {@link #repeatable} therefore runs its body on every call, in recording mode:
+ * each op appends a {@link StreamCommand} (kernel launch with kernel, grid, block and every
+ * argument value; device copy; GEMM call with all its arguments) to a tape instead of issuing it.
+ * {@link GraphCache} then launches the graph cached under the key if it was captured from an
+ * equal tape, and otherwise drops it, captures the tape ({@code cuStreamBeginCapture} in
+ * thread-local mode, the commands, {@code cuStreamEndCapture}, {@code cuGraphInstantiate}) and
+ * launches the new graph. So a replay is always exactly what eager execution of this call would
+ * do; what should not cost a re-capture every step (RNG step, Adam step, batch cursor) is read by
+ * the kernels from the counters buffer. Graphs that use memory being freed are dropped at the
+ * free. Inside a body, calls that would synchronise or allocate (upload, download, alloc, buffer
+ * close, synchronize, timer drain) throw {@link IllegalStateException}, since a body must be
+ * capturable. Nested {@code repeatable} calls become part of the outer tape. Host cost: the body's
+ * Java side plus one tape comparison per call (see {@code GraphCache}), while the GPU works.
  *
  * <p><b>Timing.</b> {@link #timer()} times eager phases with CUDA events and phases inside a
  * captured graph with device-clock marks captured as kernel nodes (so every replay counts); see
@@ -64,17 +71,20 @@ public final class CudaBackend implements Backend {
 
     private final Device device;
     private final KernelOps ops;
-    private final Map<String, Device.Graph> graphs = new HashMap<>();
+    private final GraphCache graphs;
     private final List<CudaTimer> timers = new ArrayList<>();
     private Thread thread;
-    private boolean capturing;
+    /** The commands of the repeatable() body being recorded, else null (ops are issued at once). */
+    private List<StreamCommand> tape;
+    private int lastTapeSize = 16;
     private boolean closed;
 
     /** A backend over {@code device} (the tests pass an emulated one). */
     CudaBackend(Device device) {
         this.device = device;
         this.thread = Thread.currentThread();
-        this.ops = new KernelOps(device::launch, device.multiprocessors());
+        this.graphs = new GraphCache(device);
+        this.ops = new KernelOps(this::submitLaunch, device.multiprocessors());
     }
 
     /** Opens device 0. */
@@ -111,8 +121,24 @@ public final class CudaBackend implements Backend {
         return device;
     }
 
+    /** True while a repeatable() body is being recorded (its ops must be capturable). */
     boolean capturing() {
-        return capturing;
+        return tape != null;
+    }
+
+    /** The graph cache (tests look at its size and capture count). */
+    GraphCache graphs() {
+        return graphs;
+    }
+
+    /** Issues {@code c} now, or appends it to the tape of the body being recorded. */
+    private void submit(StreamCommand c) {
+        if (tape != null) tape.add(c);
+        else c.issue(device);
+    }
+
+    private void submitLaunch(Launch l) {
+        submit(l.check());
     }
 
     /**
@@ -155,9 +181,9 @@ public final class CudaBackend implements Backend {
     }
 
     void requireNotCapturing(String op) {
-        if (capturing) {
+        if (tape != null) {
             throw new IllegalStateException(op + " cannot run inside repeatable(): it would synchronise"
-                    + " or allocate while a CUDA graph is being captured");
+                    + " or allocate, and the body must be capturable as a CUDA graph");
         }
     }
 
@@ -182,6 +208,7 @@ public final class CudaBackend implements Backend {
         return new DeviceMemory(raw.ptr, raw.bytes, m -> {
             if (closed) return;
             requireNotCapturing("closing a buffer");
+            graphs.dropTouching(DeviceAddress.of(raw.ptr), raw.bytes);
             call("free", raw::close);
         }, raw);
     }
@@ -271,7 +298,7 @@ public final class CudaBackend implements Backend {
         KernelOps.need(d, n, "copy: dst");
         KernelOps.need(s, n, "copy: src");
         if (n == 0) return;
-        call("copy", () -> device.copy(d.ptr(), s.ptr(), n * Float.BYTES));
+        call("copy", () -> submit(new StreamCommand.Copy(d.ptr(), s.ptr(), n * Float.BYTES)));
     }
 
     // ---- linear algebra -----------------------------------------------------------------------
@@ -286,7 +313,8 @@ public final class CudaBackend implements Backend {
         CudaBuf bb = matrix("B", "ldb", b, transB ? n : k, transB ? k : n, ldb);
         CudaBuf cb = matrix("C", "ldc", c, m, n, ldc);
         if (m == 0 || n == 0) return;
-        call("gemm", () -> device.gemm().gemm(transA, transB, m, n, k, alpha, ab.ptr(), lda, bb.ptr(), ldb, beta, cb.ptr(), ldc));
+        call("gemm", () -> submit(new StreamCommand.Gemm(transA, transB, m, n, k, alpha, ab.ptr(), lda,
+                bb.ptr(), ldb, beta, cb.ptr(), ldc)));
     }
 
     /** A gemm operand stored (rows, cols) with row stride ld: the CPU backend's checks. */
@@ -413,28 +441,28 @@ public final class CudaBackend implements Backend {
 
     // ---- execution ------------------------------------------------------------------------------
 
+    /**
+     * Runs {@code body} once, recording its ops, then launches the graph cached under {@code key}
+     * if it was captured from the same commands, else captures them anew (see the class comment).
+     */
     @Override
     public void repeatable(String key, Runnable body) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(body, "body");
         enter();
-        if (capturing) {
-            body.run();   // nested: part of the graph being captured
+        if (tape != null) {
+            body.run();   // nested: part of the tape being recorded
             return;
         }
-        Device.Graph g = graphs.get(key);
-        if (g == null) {
-            g = capture(key, body);
-            graphs.put(key, g);
-        }
-        Device.Graph graph = g;
-        call("repeatable(" + key + ") launch", graph::launch);
+        List<StreamCommand> recorded = record(key, body);
+        call("repeatable(" + key + ")", () -> graphs.run(key, recorded));
     }
 
-    private Device.Graph capture(String key, Runnable body) {
-        call("repeatable(" + key + ") begin capture", device::beginCapture);
-        capturing = true;
+    /** The body's commands; nothing reaches the device. A failing body leaves no trace but timers reset. */
+    private List<StreamCommand> record(String key, Runnable body) {
+        tape = new ArrayList<>(lastTapeSize);
         RuntimeException failure = null;
+        List<StreamCommand> recorded;
         try {
             body.run();
         } catch (RuntimeException e) {
@@ -442,17 +470,8 @@ public final class CudaBackend implements Backend {
         } catch (Error e) {
             failure = new IllegalStateException("repeatable(" + key + ") body failed", e);
         } finally {
-            capturing = false;
-        }
-        Device.Graph graph = null;
-        try {
-            graph = device.endCapture();
-        } catch (CudaException e) {
-            if (failure == null) failure = named("repeatable(" + key + ") end capture", e);
-            else failure.addSuppressed(e);
-        } catch (RuntimeException e) {
-            if (failure == null) failure = e;
-            else failure.addSuppressed(e);
+            recorded = tape;
+            tape = null;
         }
         for (CudaTimer t : timers) {
             try {
@@ -462,17 +481,9 @@ public final class CudaBackend implements Backend {
                 else failure.addSuppressed(e);
             }
         }
-        if (failure != null) {
-            if (graph != null) {
-                try {
-                    graph.close();
-                } catch (RuntimeException e) {
-                    failure.addSuppressed(e);
-                }
-            }
-            throw failure;
-        }
-        return graph;
+        if (failure != null) throw failure;
+        lastTapeSize = Math.max(16, recorded.size());
+        return recorded;
     }
 
     @Override
@@ -501,8 +512,7 @@ public final class CudaBackend implements Backend {
         List<RuntimeException> failures = new ArrayList<>();
         attempt(failures, device::makeCurrent);
         attempt(failures, device::synchronize);
-        for (Device.Graph g : graphs.values()) attempt(failures, g::close);
-        graphs.clear();
+        attempt(failures, graphs::close);
         for (CudaTimer t : timers) attempt(failures, t::close);
         timers.clear();
         closed = true;

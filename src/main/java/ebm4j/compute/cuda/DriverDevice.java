@@ -74,26 +74,16 @@ final class DriverDevice implements Device {
         }
     }
 
+    /** See {@link GemmEngineChoice}: cuBLAS if it loads and starts (unless told otherwise), else our kernel. */
     private GemmEngine openGemm(String choice) {
-        boolean cublas = switch (choice) {
-            case "auto" -> CublasGemm.loadable();
-            case "cublas" -> {
-                if (!CublasGemm.loadable()) {
-                    throw new UserException("-D" + CudaBackend.GEMM_PROPERTY
-                            + "=cublas, but JCublas2 cannot load libcublas.so.12");
-                }
-                yield true;
-            }
-            case "kernel" -> false;
-            default -> throw new UserException("-D" + CudaBackend.GEMM_PROPERTY
-                    + " must be auto, kernel or cublas, got '" + choice + "'");
-        };
-        if (cublas) {
-            long workspace = ctx.ccMajor >= 9 ? 32L << 20 : 4L << 20;   // cuBLAS docs: 32 MiB on Hopper
-            return new CublasGemm(stream.stream, workspace);
-        }
-        DeviceMemory ws = allocate(SPLIT_K_WORKSPACE_BYTES);
-        return new KernelGemm(this::launch, ctx.multiprocessors, ws.ptr, SPLIT_K_WORKSPACE_BYTES / Float.BYTES);
+        long cublasWorkspace = ctx.ccMajor >= 9 ? 32L << 20 : 4L << 20;   // cuBLAS docs: 32 MiB on Hopper
+        return GemmEngineChoice.open(choice, CublasGemm.loadable(),
+                () -> new CublasGemm(stream.stream, cublasWorkspace),
+                why -> {
+                    DeviceMemory ws = allocate(SPLIT_K_WORKSPACE_BYTES);
+                    return new KernelGemm(this::launch, ctx.multiprocessors, ws.ptr,
+                            SPLIT_K_WORKSPACE_BYTES / Float.BYTES, why);
+                });
     }
 
     @Override

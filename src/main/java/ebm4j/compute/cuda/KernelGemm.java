@@ -32,12 +32,19 @@ final class KernelGemm implements GemmEngine {
     private final CUdeviceptr workspace;
     private final long workspaceFloats;
     private final int elementwiseGridCap;
+    private final String why;
 
     /**
      * @param workspace       device memory for split-K partials (owned by the caller), may be null
      * @param workspaceFloats its size in floats (0 disables split-K)
      */
     KernelGemm(Launcher launcher, int multiprocessors, CUdeviceptr workspace, long workspaceFloats) {
+        this(launcher, multiprocessors, workspace, workspaceFloats, null);
+    }
+
+    /** @param why why this engine and not cuBLAS, for {@link #describe()} (null: nothing to say) */
+    KernelGemm(Launcher launcher, int multiprocessors, CUdeviceptr workspace, long workspaceFloats, String why) {
+        this.why = why;
         this.launcher = launcher;
         this.multiprocessors = Math.max(1, multiprocessors);
         this.workspace = workspace;
@@ -47,7 +54,7 @@ final class KernelGemm implements GemmEngine {
 
     @Override
     public String describe() {
-        return "own SGEMM kernel (cuBLAS 12 not loadable)";
+        return "own SGEMM kernel" + (why == null ? "" : " (" + why + ")");
     }
 
     /** The launch plan for one product: tile edge (64 or 32), splits and k per split. */

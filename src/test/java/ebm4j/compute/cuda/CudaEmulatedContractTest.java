@@ -85,27 +85,38 @@ class CudaEmulatedContractTest extends BackendContractTest {
         assertEquals(2, backend.downloadInt(c)[Counters.ADAM_T]);
     }
 
+    /**
+     * A replayed graph reads the counters from device memory (new random numbers every call, no
+     * re-capture), while a changed host argument makes a new graph: it takes effect at once.
+     */
     @Test
-    void aGraphReplaysItsCapturedArgumentsAndReadsCountersFromMemory() {
+    void aGraphReadsCountersFromMemoryAndAChangedHostArgumentIsRecaptured() {
+        CudaBackend cb = (CudaBackend) backend;
         IntBuf c = counters(5, 0, 0);
         Buf x = zeros(64);
         float[] lo = {-1f};
-        // host arguments are captured by value: changing lo[0] after capture has no effect
         Runnable body = () -> {
             backend.uniformFill(x, 64, lo[0], 1f, 7, c, 3);
             backend.increment(c, Counters.STEP_LO, 1);
         };
+        long before = cb.graphs().captures();
         backend.repeatable("fill", body);
         float[] first = get(x);
-        lo[0] = 0.5f;
         backend.repeatable("fill", body);
         float[] second = get(x);
+        assertEquals(before + 1, cb.graphs().captures(), "the same commands replay the graph");
+        lo[0] = 0.5f;
+        backend.repeatable("fill", body);
+        float[] third = get(x);
+        assertEquals(before + 2, cb.graphs().captures(), "a new host value is a new graph");
         float[] expected = new float[64];
-        ebm4j.compute.Philox.uniforms(7, 6, 3, 0, expected, 64, -1f, 1f);
-        Parity.assertBitEqual("replay draws at the next step, with the captured lo", expected, second);
         ebm4j.compute.Philox.uniforms(7, 5, 3, 0, expected, 64, -1f, 1f);
         Parity.assertBitEqual("first call", expected, first);
-        assertEquals(7L, Counters.step(backend.downloadInt(c)));
+        ebm4j.compute.Philox.uniforms(7, 6, 3, 0, expected, 64, -1f, 1f);
+        Parity.assertBitEqual("the replay draws at the next step", expected, second);
+        ebm4j.compute.Philox.uniforms(7, 7, 3, 0, expected, 64, 0.5f, 1f);
+        Parity.assertBitEqual("the new lo takes effect", expected, third);
+        assertEquals(8L, Counters.step(backend.downloadInt(c)));
     }
 
     @Test
