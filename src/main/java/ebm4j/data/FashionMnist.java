@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Fashion-MNIST, the out-of-distribution set for MNIST and a second data set of the same format.
- * Debian's package {@code dataset-fashion-mnist} installs it gzipped in {@link #DEFAULT_DIR}; any
- * folder of MNIST-format IDX files (raw or gzipped) can stand in via {@code --ood-dir}.
+ * Fashion-MNIST, the out-of-distribution set for MNIST and a second data set of the same format
+ * ({@code --dataset fashion-mnist}, read through {@link DataSource}). Debian's package
+ * {@code dataset-fashion-mnist} installs it gzipped in {@link #DEFAULT_DIR}.
  */
 public final class FashionMnist {
     /** Where {@code apt-get install dataset-fashion-mnist} puts the files. */
@@ -32,26 +32,6 @@ public final class FashionMnist {
             "t10k-labels-idx1-ubyte.gz", "8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05");
 
     private FashionMnist() {}
-
-    /** The 10,000 test images ({@code t10k}) from {@code dir}. */
-    public static Dataset test(Path dir) {
-        return load(dir, "t10k");
-    }
-
-    /** The 60,000 training images from {@code dir}. */
-    public static Dataset train(Path dir) {
-        return load(dir, "train");
-    }
-
-    private static Dataset load(Path dir, String prefix) {
-        String fix = "install Fashion-MNIST with `apt-get install dataset-fashion-mnist` (Debian/Ubuntu, into "
-                + DEFAULT_DIR + ") or pass --ood-dir DIR naming a folder with " + prefix + "-images-idx3-ubyte[.gz] and "
-                + prefix + "-labels-idx1-ubyte[.gz]";
-        if (!Files.isDirectory(dir)) {
-            throw new UserException("Fashion-MNIST folder " + dir + " does not exist; " + fix);
-        }
-        return Dataset.load(dir, prefix, fix);
-    }
 
     /**
      * Checks the four gzipped files in {@code dir} against Debian's hashes.

@@ -44,16 +44,22 @@ class RealDataTest {
     void fashionMnistVerifiesAndLoads() {
         assumeTrue(Files.isDirectory(FashionMnist.DEFAULT_DIR), "dataset-fashion-mnist not installed");
         FashionMnist.verify(FashionMnist.DEFAULT_DIR);
-        Dataset test = FashionMnist.test(FashionMnist.DEFAULT_DIR);
+        DataSource fashion = DataSource.of("fashion-mnist", null);
+        Dataset train = fashion.train(false);
+        Dataset test = fashion.test(train);
+        assertEquals(60000, train.count());
         assertEquals(10000, test.count());
+        assertEquals(ImageShape.MNIST, train.shape());
+        assertEquals(10, train.classes());
+        assertEquals(9, train.label(0), "the first Fashion-MNIST training image is an ankle boot");
     }
 
     @Test
     void missingFashionFolderSuggestsTheDebianPackage(@TempDir Path tmp) {
         Path missing = tmp.resolve("fashion");
-        UserException e = assertThrows(UserException.class, () -> FashionMnist.test(missing));
+        UserException e = assertThrows(UserException.class, () -> DataSource.of("fashion-mnist", missing).test());
         IdxReaderTest.assertMentions(e, missing, "apt-get install dataset-fashion-mnist");
-        assertTrue(e.getMessage().contains("--ood-dir"), e.getMessage());
+        assertTrue(e.getMessage().contains("--data-dir"), e.getMessage());
         UserException v = assertThrows(UserException.class, () -> FashionMnist.verify(tmp));
         IdxReaderTest.assertMentions(v, tmp, "t10k-images-idx3-ubyte.gz is missing");
     }
