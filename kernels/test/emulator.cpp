@@ -75,6 +75,7 @@ unsigned long long ebm_emulator_ns() {
 #include "data.cu"
 #include "energy.cu"
 #include "gemm.cu"
+#include "images.cu"
 #include "memory.cu"
 #include "sampling.cu"
 #include "timer.cu"
@@ -189,6 +190,9 @@ std::map<std::string, Runner>& kernels() {
         {"adam_step", runner(adam_step)},
         {"fill", runner(fill)},
         {"timer_mark", runner(timer_mark)},
+        {"im2col", runner(im2col)},
+        {"col2im", runner(col2im)},
+        {"shift_images", runner(shift_images)},
     };
     return k;
 }

@@ -133,6 +133,30 @@ public interface Backend extends AutoCloseable {
     /** counters[index] += delta (a 64-bit pair when index is {@link Counters#STEP_LO}). */
     void increment(IntBuf counters, int index, int delta);
 
+    // ---- images (convolutions as GEMMs, augmentation) -----------------------------------------------
+
+    /**
+     * Patches as rows, so that a convolution is one GEMM. x:(batch, height, width, channels)
+     * channels last; cols:(batch * positions, patchSize): row (b, oy, ox), column (ky, kx, ci) holds
+     * x[b, oy*stride - pad + ky, ox*stride - pad + kx, ci], or 0 where that falls outside the image.
+     */
+    void im2col(Buf cols, Buf x, Patches p, int batch);
+
+    /**
+     * The adjoint of {@link #im2col}: dx:(batch, height, width, channels) = for each pixel, the sum of
+     * the dcols entries that read it, taken in (ky, kx) ascending order from 0 (deterministic), overwriting dx.
+     */
+    void col2im(Buf dx, Buf dcols, Patches p, int batch);
+
+    /**
+     * Random translation: out:(rows, height, width, channels) is in:(rows, ...) shifted by (dy, dx),
+     * each uniform in [-maxShift, maxShift] and drawn per row from Philox (row r uses block r at the
+     * counters' step and {@code stream}: dy from its first word, dx from its second, each as
+     * unsigned % (2 maxShift + 1) - maxShift); pixels shifted in from outside are {@code fill}.
+     */
+    void shiftImages(Buf out, Buf in, int rows, int height, int width, int channels, int maxShift, float fill,
+                     long seed, IntBuf counters, int stream);
+
     // ---- optimiser -------------------------------------------------------------------------------
 
     /**

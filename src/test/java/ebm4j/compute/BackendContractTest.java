@@ -710,6 +710,101 @@ public abstract class BackendContractTest {
         assertEquals((1L << 32) + 8, Counters.step(backend.downloadInt(c)));
     }
 
+    // ---- images ----------------------------------------------------------------------------------
+
+    /** Awkward geometry: 5x4 images of 3 channels, a 3x2 window, stride 2, one pixel of padding. */
+    private static final Patches PATCHES = new Patches(5, 4, 3, 3, 2, 2, 1);
+
+    /** The definition of im2col, written out. */
+    private static float[] im2colReference(float[] x, Patches p, int batch) {
+        float[] cols = new float[batch * p.positions() * p.patchSize()];
+        int at = 0;
+        for (int b = 0; b < batch; b++) {
+            for (int oy = 0; oy < p.outHeight(); oy++) {
+                for (int ox = 0; ox < p.outWidth(); ox++) {
+                    for (int ky = 0; ky < p.kernelH(); ky++) {
+                        for (int kx = 0; kx < p.kernelW(); kx++) {
+                            for (int c = 0; c < p.channels(); c++) {
+                                int iy = oy * p.stride() - p.pad() + ky, ix = ox * p.stride() - p.pad() + kx;
+                                boolean inside = iy >= 0 && iy < p.height() && ix >= 0 && ix < p.width();
+                                cols[at++] = inside ? x[((b * p.height() + iy) * p.width() + ix) * p.channels() + c] : 0f;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return cols;
+    }
+
+    @Test
+    void im2colLaysPatchesOutAsRows() {
+        int batch = 2;
+        float[] x = uniform(31, batch * PATCHES.pixels(), -1f, 1f);
+        Buf cols = zeros((long) batch * PATCHES.positions() * PATCHES.patchSize());
+        backend.im2col(cols, buf(x), PATCHES, batch);
+        assertEquals(3 * 3, PATCHES.positions(), "(5 + 2 - 3)/2 + 1 = 3 rows, (4 + 2 - 2)/2 + 1 = 3 columns of positions");
+        assertArrayEquals(im2colReference(x, PATCHES, batch), get(cols), 0f);
+    }
+
+    /** col2im is im2col's adjoint: <im2col(x), y> = <x, col2im(y)>, and it scatters into every pixel read. */
+    @Test
+    void col2imIsTheAdjointOfIm2col() {
+        int batch = 2;
+        float[] x = uniform(32, batch * PATCHES.pixels(), -1f, 1f);
+        float[] y = uniform(33, batch * PATCHES.positions() * PATCHES.patchSize(), -1f, 1f);
+        float[] cols = im2colReference(x, PATCHES, batch);
+        Buf dx = buf(uniform(34, batch * PATCHES.pixels(), 5f, 6f)); // overwritten, not added to
+        backend.col2im(dx, buf(y), PATCHES, batch);
+        float[] back = get(dx);
+        double left = 0, right = 0;
+        for (int i = 0; i < y.length; i++) {
+            left += (double) cols[i] * y[i];
+        }
+        for (int i = 0; i < x.length; i++) {
+            right += (double) x[i] * back[i];
+        }
+        assertEquals(left, right, 1e-5 * (1 + Math.abs(left)), "adjoint identity");
+        float[] ones = new float[y.length];
+        java.util.Arrays.fill(ones, 1f);
+        backend.col2im(dx, buf(ones), PATCHES, batch);
+        float[] counts = get(dx);
+        // pixel (0, 0) of image 0: read by (oy 0, ky 1) and (ox 0, kx 1) only, once per channel
+        assertEquals(1f, counts[0]);
+        // pixel (1, 1): iy 1 is read by oy 0 (ky 2) and oy 1 (ky 0); ix 1 by ox 1 (kx 0): 2 reads
+        assertEquals(2f, counts[(1 * PATCHES.width() + 1) * PATCHES.channels()]);
+    }
+
+    @Test
+    void shiftImagesMovesEachRowByItsOwnPhiloxDrawnOffset() {
+        int rows = 9, h = 6, w = 5, c = 2, max = 2, pixels = h * w * c;
+        float[] in = uniform(35, rows * pixels, -1f, 1f);
+        Buf out = zeros((long) rows * pixels);
+        backend.shiftImages(out, buf(in), rows, h, w, c, max, -1f, 77L, counters(12, 0, 0), 40);
+        float[] got = get(out);
+        int[] words = new int[4];
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        for (int r = 0; r < rows; r++) {
+            Philox.block(77L, 12, 40, r, words);
+            int dy = (int) (Integer.toUnsignedLong(words[0]) % 5) - max, dx = (int) (Integer.toUnsignedLong(words[1]) % 5) - max;
+            seen.add(dy * 10 + dx);
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    for (int ch = 0; ch < c; ch++) {
+                        int sy = y - dy, sx = x - dx;
+                        float want = sy < 0 || sy >= h || sx < 0 || sx >= w ? -1f
+                                : in[r * pixels + (sy * w + sx) * c + ch];
+                        assertEquals(want, got[r * pixels + (y * w + x) * c + ch], 0f, "row " + r);
+                    }
+                }
+            }
+        }
+        assertTrue(seen.size() > 3, "rows draw different shifts: " + seen);
+        Buf same = zeros((long) rows * pixels);
+        backend.shiftImages(same, buf(in), rows, h, w, c, 0, -1f, 77L, counters(12, 0, 0), 40);
+        assertArrayEquals(in, get(same), 0f, "a zero shift copies");
+    }
+
     // ---- optimiser -------------------------------------------------------------------------------
 
     /**

@@ -7,6 +7,7 @@ import ebm4j.compute.Counters;
 import ebm4j.compute.HybridLossSpec;
 import ebm4j.compute.IntBuf;
 import ebm4j.compute.LossStats;
+import ebm4j.compute.Patches;
 import ebm4j.compute.PhaseTimer;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
@@ -462,6 +463,49 @@ public final class CpuBackend implements Backend {
         } else {
             c.set(index, c.get(index) + delta);
         }
+    }
+
+    // ---- images ---------------------------------------------------------------------------------
+
+    /** Patches as rows (see Backend#im2col); split by rows of cols. */
+    @Override
+    public void im2col(Buf cols, Buf x, Patches p, int batch) {
+        int rows = shape("im2col", batch, p.positions());
+        CpuBuf c = floats("im2col", "cols", cols, (long) rows * p.patchSize());
+        CpuBuf xb = floats("im2col", "x", x, (long) batch * p.pixels());
+        FloatBuffer cd = c.data(), xd = xb.data();
+        forRows(rows, p.patchSize(), MIN_CHEAP, (part, from, to) ->
+                ImageKernels.im2col(cd, c.base(), xd, xb.base(), p, from, to));
+    }
+
+    /** The adjoint of im2col (see Backend#col2im); split by image lines of dx. */
+    @Override
+    public void col2im(Buf dx, Buf dcols, Patches p, int batch) {
+        int lines = shape("col2im", batch, p.height());
+        CpuBuf d = floats("col2im", "dx", dx, (long) batch * p.pixels());
+        CpuBuf c = floats("col2im", "dcols", dcols, (long) batch * p.positions() * p.patchSize());
+        FloatBuffer dd = d.data(), cd = c.data();
+        forRows(lines, p.width() * p.channels() * p.kernelH() * p.kernelW(), MIN_CHEAP, (part, from, to) ->
+                ImageKernels.col2im(dd, d.base(), cd, c.base(), p, from, to));
+    }
+
+    /** Random translation per row (see Backend#shiftImages). */
+    @Override
+    public void shiftImages(Buf out, Buf in, int rows, int height, int width, int channels, int maxShift, float fill,
+                            long seed, IntBuf counters, int stream) {
+        if (height < 1 || width < 1 || channels < 1 || maxShift < 0) {
+            throw new IllegalArgumentException("shiftImages: bad shape " + height + "x" + width + "x" + channels
+                    + " or shift " + maxShift);
+        }
+        int pixels = count("shiftImages", (long) height * width * channels);
+        shape("shiftImages", rows, pixels);
+        CpuBuf o = floats("shiftImages", "out", out, (long) rows * pixels);
+        CpuBuf i = floats("shiftImages", "in", in, (long) rows * pixels);
+        CpuIntBuf c = ints("shiftImages", "counters", counters, Counters.STEP_HI + 1);
+        long step = (c.get(Counters.STEP_LO) & 0xFFFFFFFFL) | ((long) c.get(Counters.STEP_HI) << 32);
+        FloatBuffer od = o.data(), id = i.data();
+        forRows(rows, pixels, MIN_CHEAP, (part, from, to) -> ImageKernels.shift(od, o.base(), id, i.base(), height,
+                width, channels, maxShift, fill, seed, step, stream, from, to));
     }
 
     // ---- optimiser -------------------------------------------------------------------------------

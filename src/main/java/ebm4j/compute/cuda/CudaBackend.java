@@ -11,6 +11,7 @@ import ebm4j.compute.Backend;
 import ebm4j.compute.Buf;
 import ebm4j.compute.HybridLossSpec;
 import ebm4j.compute.IntBuf;
+import ebm4j.compute.Patches;
 import ebm4j.compute.PhaseTimer;
 import jcuda.CudaException;
 import jcuda.driver.CUdeviceptr;
@@ -426,6 +427,30 @@ public final class CudaBackend implements Backend {
     public void increment(IntBuf counters, int index, int delta) {
         CudaIntBuf c = ints("increment", "counters", counters);
         call("increment", () -> ops.increment(c, index, delta));
+    }
+
+    // ---- images ---------------------------------------------------------------------------------
+
+    @Override
+    public void im2col(Buf cols, Buf x, Patches p, int batch) {
+        CudaBuf c = floats("im2col", "cols", cols), xb = floats("im2col", "x", x);
+        Objects.requireNonNull(p, "patches");
+        call("im2col", () -> ops.im2col(c, xb, p, batch));
+    }
+
+    @Override
+    public void col2im(Buf dx, Buf dcols, Patches p, int batch) {
+        CudaBuf d = floats("col2im", "dx", dx), c = floats("col2im", "dcols", dcols);
+        Objects.requireNonNull(p, "patches");
+        call("col2im", () -> ops.col2im(d, c, p, batch));
+    }
+
+    @Override
+    public void shiftImages(Buf out, Buf in, int rows, int height, int width, int channels, int maxShift, float fill,
+                            long seed, IntBuf counters, int stream) {
+        CudaBuf o = floats("shiftImages", "out", out), i = floats("shiftImages", "in", in);
+        CudaIntBuf c = ints("shiftImages", "counters", counters);
+        call("shiftImages", () -> ops.shiftImages(o, i, rows, height, width, channels, maxShift, fill, seed, c, stream));
     }
 
     // ---- optimiser ------------------------------------------------------------------------------

@@ -29,7 +29,10 @@ public enum Kernel {
     INCREMENT("increment", "ptr i32 i32"),
     ADAM_STEP("adam_step", "ptr ptr ptr ptr i64 ptr f32 f32 f32 f32 i32 i64"),
     FILL("fill", "ptr i64 f32"),
-    TIMER_MARK("timer_mark", "ptr i32 i32");
+    TIMER_MARK("timer_mark", "ptr i32 i32"),
+    IM2COL("im2col", "ptr ptr i32 i32 i32 i32 i32 i32 i32 i32"),
+    COL2IM("col2im", "ptr ptr i32 i32 i32 i32 i32 i32 i32 i32"),
+    SHIFT_IMAGES("shift_images", "ptr ptr i32 i32 i32 i32 i32 f32 i64 ptr i32");
 
     /** The extern "C" name in the fatbin. */
     public final String symbol;

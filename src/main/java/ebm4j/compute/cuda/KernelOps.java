@@ -2,6 +2,7 @@ package ebm4j.compute.cuda;
 
 import ebm4j.compute.AdamSpec;
 import ebm4j.compute.Counters;
+import ebm4j.compute.Patches;
 import ebm4j.compute.HybridLossSpec;
 import jcuda.driver.CUdeviceptr;
 
@@ -221,5 +222,42 @@ final class KernelOps {
     /** Records the device clock into timer slot {@code phase} (begin) or adds the elapsed time (end). */
     void timerMark(CUdeviceptr slots, int phase, boolean end) {
         launcher.launch(Launch.of(Kernel.TIMER_MARK, 1, 1).ptr(slots).i32(phase).i32(end ? 1 : 0));
+    }
+
+    void im2col(CudaBuf cols, CudaBuf x, Patches p, int batch) {
+        nonNegative(batch, "batch");
+        long rows = (long) batch * p.positions();
+        need(cols, rows * p.patchSize(), "cols");
+        need(x, (long) batch * p.pixels(), "x");
+        if (batch == 0) return;
+        launcher.launch(Launch.of(Kernel.IM2COL, grid(rows * p.patchSize()), THREADS).ptr(cols.ptr()).ptr(x.ptr())
+                .i32(batch).i32(p.height()).i32(p.width()).i32(p.channels()).i32(p.kernelH()).i32(p.kernelW())
+                .i32(p.stride()).i32(p.pad()));
+    }
+
+    void col2im(CudaBuf dx, CudaBuf dcols, Patches p, int batch) {
+        nonNegative(batch, "batch");
+        need(dx, (long) batch * p.pixels(), "dx");
+        need(dcols, (long) batch * p.positions() * p.patchSize(), "dcols");
+        if (batch == 0) return;
+        launcher.launch(Launch.of(Kernel.COL2IM, grid((long) batch * p.pixels()), THREADS).ptr(dx.ptr())
+                .ptr(dcols.ptr()).i32(batch).i32(p.height()).i32(p.width()).i32(p.channels()).i32(p.kernelH())
+                .i32(p.kernelW()).i32(p.stride()).i32(p.pad()));
+    }
+
+    void shiftImages(CudaBuf out, CudaBuf in, int rows, int height, int width, int channels, int maxShift, float fill,
+                     long seed, CudaIntBuf counters, int stream) {
+        nonNegative(rows, "rows");
+        if (height < 1 || width < 1 || channels < 1 || maxShift < 0) {
+            throw new IllegalArgumentException("bad shape " + height + "x" + width + "x" + channels + " or shift "
+                    + maxShift);
+        }
+        long n = (long) rows * height * width * channels;
+        need(out, n, "out");
+        need(in, n, "in");
+        need(counters, Counters.STEP_HI + 1, "counters");
+        if (rows == 0) return;
+        launcher.launch(Launch.of(Kernel.SHIFT_IMAGES, grid(n), THREADS).ptr(out.ptr()).ptr(in.ptr()).i32(rows)
+                .i32(height).i32(width).i32(channels).i32(maxShift).f32(fill).i64(seed).ptr(counters.ptr()).i32(stream));
     }
 }
