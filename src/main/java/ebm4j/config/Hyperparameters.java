@@ -42,7 +42,9 @@ public final class Hyperparameters {
 
     // ---- the model and its loss ------------------------------------------------------------------
     public static final Hyperparameter<String> MODEL = Hyperparameter.of("model", "NAME",
-            text("a registered model name"), "mlp", "the network (a registered model: mlp = EnergyNet)");
+            text("a registered model name"), "mlp",
+            "the network: mlp (EnergyNet: dense layers of hidden_dims), or cnn (5x5 stride-2 convolutions with the"
+                    + " channels of hidden_dims but the last, then a dense layer of the last width)");
     public static final Hyperparameter<List<Integer>> HIDDEN_DIMS = Hyperparameter.of("hidden_dims",
             List.of("--hidden"), "W,W,W", intList(1, 65_536, 16), "512,512,512", "hidden layer widths");
     public static final Hyperparameter<TrainConfig.EnergySign> ENERGY_SIGN = Hyperparameter.of("energy_sign",
@@ -57,6 +59,9 @@ public final class Hyperparameters {
             floatIn(0, 1e6f, false), "0.01", "weight of the energy penalty mean E_real^2 + mean E_sample^2");
     public static final Hyperparameter<Float> DATA_NOISE = Hyperparameter.of("data_noise", "S",
             floatIn(0, 10f, false), "0.03", "std of Gaussian noise added to real images (0 = off)");
+    public static final Hyperparameter<Integer> AUGMENT_SHIFT = Hyperparameter.of("augment_shift", "PX",
+            intIn(0, 8), "0", "translate each real image by up to PX pixels in x and y, drawn per image and batch"
+                    + " (0 = off)");
 
     // ---- the sampler -----------------------------------------------------------------------------
     public static final Hyperparameter<String> SAMPLER = Hyperparameter.of("sampler", "NAME",
@@ -97,7 +102,7 @@ public final class Hyperparameters {
 
     /** All of them, in order. */
     public static final List<Hyperparameter<?>> ALL = List.of(EPOCHS, BATCH_SIZE, DATASET, TRAIN_SUBSET, SEED,
-            LOG_FILE, FIGURE_EVERY, MODEL, HIDDEN_DIMS, ENERGY_SIGN, OBJECTIVE, GEN_WEIGHT, ENERGY_L2, DATA_NOISE,
+            LOG_FILE, FIGURE_EVERY, MODEL, HIDDEN_DIMS, ENERGY_SIGN, OBJECTIVE, GEN_WEIGHT, ENERGY_L2, DATA_NOISE, AUGMENT_SHIFT,
             SAMPLER, LANGEVIN_STEPS, LANGEVIN_ALPHA, LANGEVIN_SIGMA, SAMPLER_ALPHA_END, SAMPLER_SIGMA_END,
             LANGEVIN_GRAD_CLIP, REPLAY_SIZE, REPLAY_REINIT, LR, LR_SCHEDULE, WARMUP_STEPS, ADAM_BETA1, ADAM_BETA2);
 

@@ -114,6 +114,10 @@ public final class TrainConfig {
         return get(DATA_NOISE);
     }
 
+    public int augmentShift() {
+        return get(AUGMENT_SHIFT);
+    }
+
     public String sampler() {
         return get(SAMPLER);
     }

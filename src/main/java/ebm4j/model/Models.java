@@ -14,7 +14,8 @@ public final class Models {
     private Models() {}
 
     private static final Map<String, ModelType> TYPES = Map.of(
-            EnergyNet.TYPE.name(), EnergyNet.TYPE);
+            EnergyNet.TYPE.name(), EnergyNet.TYPE,
+            ConvNet.TYPE.name(), ConvNet.TYPE);
 
     /** The registered names, sorted. */
     public static List<String> names() {

@@ -31,11 +31,17 @@ public final class TrainStep implements AutoCloseable {
     private final Backend backend;
     /** Philox stream of the noise added to real images ({@code data_noise}). */
     static final int DATA_NOISE_STREAM = 2;
+    /** Philox stream of the random translations of real images ({@code augment_shift}). */
+    static final int AUGMENT_STREAM = 6;
+    /** The value of pixels shifted in from outside the image: black (pixels are in [-1, 1]). */
+    static final float BACKGROUND = -1f;
 
     private final EnergyModel net;
     private final TrainConfig config;
     private final Sampler sampler;
     private final Buf stacked;
+    /** The gathered batch before its translation, or null without augmentation. */
+    private final Buf unshifted;
     private final Buf dScores;
     private final IntBuf labels;
     private final Buf adamM;
@@ -67,6 +73,7 @@ public final class TrainStep implements AutoCloseable {
         int batch = config.batchSize();
         int inputs = net.inputs();
         stacked = backend.alloc(2L * batch * inputs);
+        unshifted = config.augmentShift() > 0 ? backend.alloc((long) batch * inputs) : null;
         dScores = net.newScoresBuffer();
         labels = backend.allocInt(batch);
         adamM = backend.alloc(net.parameterCount());
@@ -119,7 +126,14 @@ public final class TrainStep implements AutoCloseable {
         long seed = config.seed();
 
         timer.begin(DATA);
-        backend.gatherRows(real, labels, table, tableY, perm, counters, rows, inputs);
+        if (unshifted == null) {
+            backend.gatherRows(real, labels, table, tableY, perm, counters, rows, inputs);
+        } else {
+            ebm4j.data.ImageShape shape = net.spec().input();
+            backend.gatherRows(unshifted, labels, table, tableY, perm, counters, rows, inputs);
+            backend.shiftImages(real, unshifted, rows, shape.height(), shape.width(), shape.channels(),
+                    config.augmentShift(), BACKGROUND, seed, counters, AUGMENT_STREAM);
+        }
         if (replay != null) {
             replay.startChains(negatives, rows, counters); // reads the same cursor as the batch
         }
@@ -177,6 +191,9 @@ public final class TrainStep implements AutoCloseable {
     public void close() {
         sampler.close();
         stacked.close();
+        if (unshifted != null) {
+            unshifted.close();
+        }
         dScores.close();
         labels.close();
         adamM.close();
