@@ -149,7 +149,23 @@ public final class EvalCommand implements Callable<Integer> {
     }
 
     private static String line(String key, Object value) {
-        return String.format(Locale.ROOT, "%-34s %s", key,
-                value instanceof Double d ? String.format(Locale.ROOT, "%.5f", d) : value);
+        return String.format(Locale.ROOT, "%-34s %s", key, text(value));
+    }
+
+    private static String text(Object value) {
+        if (value instanceof Double d) {
+            return String.format(Locale.ROOT, "%.5f", d);
+        }
+        if (value instanceof double[] a) {
+            StringBuilder sb = new StringBuilder("[");
+            for (int i = 0; i < a.length; i++) {
+                sb.append(i == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.3f", a[i]));
+            }
+            return sb.append(']').toString();
+        }
+        if (value instanceof int[] a) {
+            return java.util.Arrays.toString(a);
+        }
+        return String.valueOf(value);
     }
 }

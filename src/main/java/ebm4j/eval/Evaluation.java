@@ -121,7 +121,16 @@ public final class Evaluation {
                 Auroc.of(maxSoftmax(inScores, classes), maxSoftmax(outScores, classes)));
     }
 
-    /** One judge's verdict on class-conditional samples (row r asked for wanted[r]) and on unconditional ones. */
+    /** A judge's confidence at or above which an unconditional sample counts as recognised. */
+    public static final double CONFIDENT = 0.9;
+
+    /**
+     * One judge's verdict. On class-conditional samples (row r asked for wanted[r]): the fraction
+     * it assigns to the requested class, overall and per class (and the worst class). On
+     * unconditional samples: its mean confidence, the fraction it classifies with confidence at
+     * least {@value #CONFIDENT} (noise and blobs fall below), and how the samples spread over the
+     * classes it sees (counts, and the largest relative deviation from uniform: mode coverage).
+     */
     private static Map<String, Object> judge(Backend backend, Checkpoint.Loaded judge, int[] wanted,
                                              float[] conditional, float[] unconditional) {
         Map<String, Object> v = new LinkedHashMap<>();
@@ -129,14 +138,41 @@ public final class Evaluation {
             backend.upload(net.params(), judge.params());
             int classes = judge.spec().classes();
             float[] s = Scoring.scores(net, conditional, wanted.length);
-            int hits = 0;
+            int[] asked = new int[classes], hits = new int[classes];
             for (int r = 0; r < wanted.length; r++) {
-                hits += Scoring.argmax(s, r, classes) == wanted[r] ? 1 : 0;
+                asked[wanted[r]]++;
+                hits[wanted[r]] += Scoring.argmax(s, r, classes) == wanted[r] ? 1 : 0;
+            }
+            double[] perClass = new double[classes];
+            double worst = 1;
+            int total = 0;
+            for (int k = 0; k < classes; k++) {
+                perClass[k] = asked[k] == 0 ? Double.NaN : (double) hits[k] / asked[k];
+                worst = asked[k] == 0 ? worst : Math.min(worst, perClass[k]);
+                total += hits[k];
             }
             v.put("checkpoint", judge.dir().toString());
-            v.put("conditional_accuracy", (double) hits / wanted.length);
-            float[] u = Scoring.scores(net, unconditional, wanted.length);
-            v.put("unconditional_confidence", mean(maxSoftmax(u, classes)));
+            v.put("conditional_accuracy", (double) total / wanted.length);
+            v.put("conditional_worst_class_accuracy", worst);
+            v.put("conditional_accuracy_per_class", perClass);
+
+            int n = unconditional.length / net.inputs();
+            float[] u = Scoring.scores(net, unconditional, n);
+            double[] confidence = maxSoftmax(u, classes);
+            int confident = 0;
+            int[] histogram = new int[classes];
+            for (int r = 0; r < n; r++) {
+                confident += confidence[r] >= CONFIDENT ? 1 : 0;
+                histogram[Scoring.argmax(u, r, classes)]++;
+            }
+            double deviation = 0;
+            for (int count : histogram) {
+                deviation = Math.max(deviation, Math.abs(count * (double) classes / n - 1));
+            }
+            v.put("unconditional_confidence", mean(confidence));
+            v.put("unconditional_confident_fraction", (double) confident / n);
+            v.put("unconditional_class_counts", histogram);
+            v.put("unconditional_class_max_deviation", deviation);
         }
         return v;
     }

@@ -104,10 +104,19 @@ class EvalAndSampleCommandTest {
         }
         JsonNode judge = m.get("judges").get(0);
         assertEquals(dir.resolve("classifier").toString(), judge.get("checkpoint").asText().replaceAll("/checkpoints/.*", ""));
-        for (String k : new String[] {"conditional_accuracy", "unconditional_confidence"}) {
+        for (String k : new String[] {"conditional_accuracy", "conditional_worst_class_accuracy",
+            "unconditional_confidence", "unconditional_confident_fraction"}) {
             double v = judge.get(k).doubleValue();
             assertTrue(v >= 0 && v <= 1, k + " = " + v);
         }
+        assertTrue(judge.get("conditional_worst_class_accuracy").doubleValue()
+                <= judge.get("conditional_accuracy").doubleValue(), judge.toString());
+        assertEquals(10, judge.get("conditional_accuracy_per_class").size());
+        int counted = 0;
+        for (JsonNode c : judge.get("unconditional_class_counts")) {
+            counted += c.asInt();
+        }
+        assertEquals(40, counted, "every unconditional sample lands in one class");
         // even a briefly trained model tells uniform noise from digits by its energy
         assertTrue(m.get("auroc_uniform_energy").doubleValue() > 0.9, "AUROC vs noise " + m.get("auroc_uniform_energy"));
         if (Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist"))) {
