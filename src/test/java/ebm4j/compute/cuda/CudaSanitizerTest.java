@@ -309,7 +309,7 @@ class CudaSanitizerTest {
         DeviceMemory out = other.allocate(4L * N);
         assertThrows(IllegalStateException.class, () -> other.launch("planted_store", 1, 1, 1, 128, List.of(out.ptr, N, 0)));
         KernelSanitizerException e = assertThrows(KernelSanitizerException.class, other::close);
-        assertMentions(e.getMessage(), "1 finding(s) that the test did not take", "out-of-bounds write of 4 bytes at out[100]");
+        assertMentions(e.getMessage(), "1 report(s) with finding(s) that the test did not take", "out-of-bounds write of 4 bytes at out[100]");
     }
 
     @Test

@@ -583,8 +583,8 @@ final class EmulatedDevice implements Device {
         }
         if (!findings.isEmpty()) {
             List<String> unseen = takeFindings();
-            throw new KernelSanitizerException("the kernel sanitizer reported " + unseen.size()
-                    + " finding(s) that the test did not take:\n" + String.join("\n", unseen));
+            throw new KernelSanitizerException(unseen.size() + " report(s) with finding(s) that the test did not take:\n"
+                    + String.join("\n", unseen));
         }
     }
 }
