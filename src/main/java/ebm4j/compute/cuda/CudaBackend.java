@@ -228,18 +228,27 @@ public final class CudaBackend implements Backend {
 
     // ---- memory -------------------------------------------------------------------------------
 
+    /** Zero-filled, as the Backend contract says: device memory comes uninitialised (cuMemAlloc). */
     @Override
     public CudaBuf alloc(long n) {
         KernelOps.nonNegative(n, "alloc: n");
         DeviceMemory m = allocate("alloc", Math.multiplyExact(n, (long) Float.BYTES));
+        zero("alloc", m, n);
         return new CudaBuf(m.ptr, n, m, true);
     }
 
+    /** Zero-filled, as {@link #alloc}. */
     @Override
     public CudaIntBuf allocInt(long n) {
         KernelOps.nonNegative(n, "allocInt: n");
         DeviceMemory m = allocate("allocInt", Math.multiplyExact(n, (long) Integer.BYTES));
+        zero("allocInt", m, n);
         return new CudaIntBuf(m.ptr, n, m, true);
+    }
+
+    /** Queues memory[0..words) = 0 (4-byte words: +0.0f and int 0 alike). */
+    private void zero(String op, DeviceMemory memory, long words) {
+        if (words > 0) call(op, () -> device.memsetD32(memory.ptr, 0, words));
     }
 
     private static void checkRange(String op, long size, long offset, int n, int arrayLength, int arrayOffset) {

@@ -58,9 +58,15 @@ final class CudaTimer implements PhaseTimer, AutoCloseable {
     private int slotsUsed;
     private boolean closed;
 
+    /**
+     * @param slots device memory for {@link #MAX_GRAPH_PHASES} (start, sum) pairs, possibly
+     *              uninitialised: zeroed here, because {@code timer_mark} adds to the sums and
+     *              {@link #drainMillis} reads every used pair
+     */
     CudaTimer(CudaBackend backend, DeviceMemory slots) {
         this.backend = backend;
         this.slots = slots;
+        backend.call("timer", () -> backend.device().memsetD32(slots.ptr, 0, slots.bytes / Integer.BYTES));
     }
 
     private Phase phase(String name) {

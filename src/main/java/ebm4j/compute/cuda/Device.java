@@ -49,7 +49,12 @@ interface Device extends AutoCloseable {
     /** Queues (or, while capturing, records) a checked kernel launch. */
     void launch(Launch launch);
 
-    /** Zero-filled device memory of at least {@code bytes}, freed by its close or by the device's. */
+    /**
+     * Device memory of at least {@code bytes}, freed by its close or by the device's. NOT
+     * initialised, as cuMemAlloc's: whoever reads it must write it first ({@link CudaBackend#alloc}
+     * zero-fills with {@link #memsetD32}; the emulator's sanitizer reports a read of a word nothing
+     * wrote).
+     */
     DeviceMemory allocate(long bytes);
 
     /** Host to device, {@code count} 4-byte elements at element offset {@code at}; returns when done. */

@@ -113,7 +113,7 @@ final class DriverDevice implements Device {
         }
     }
 
-    /** cuMemAlloc (at least 4 bytes), zero-filled on the stream, tracked until freed. */
+    /** cuMemAlloc (at least 4 bytes), not initialised, tracked until freed. */
     @Override
     public DeviceMemory allocate(long bytes) {
         long size = Math.max(bytes, Float.BYTES);
@@ -130,7 +130,6 @@ final class DriverDevice implements Device {
         }
         DeviceMemory m = new DeviceMemory(p, size, this::free);
         live.add(m);
-        cuMemsetD32Async(p, 0, (size + 3) / 4, stream.stream);
         return m;
     }
 

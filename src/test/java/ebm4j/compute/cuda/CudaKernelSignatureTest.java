@@ -7,12 +7,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Assumptions;
@@ -25,48 +22,15 @@ import org.junit.jupiter.api.Test;
  * every launch to Kernel.java, and this test holds Kernel.java to the .cu files.
  */
 class CudaKernelSignatureTest {
-    private static final Pattern KERNEL = Pattern.compile(
-            "extern\\s+\"C\"\\s+__global__\\s+(?:void\\s+__launch_bounds__\\([^)]*\\)|__launch_bounds__\\([^)]*\\)\\s+void|void)"
-                    + "\\s+(\\w+)\\s*\\(([^)]*)\\)", Pattern.DOTALL);
-
-    /** C parameter type to kind: pointers, int, long long (signed or not), float. */
-    static String kind(String param) {
-        String p = param.replaceAll("\\s+", " ").trim();
-        if (p.contains("*")) return "ptr";
-        String type = p.substring(0, p.lastIndexOf(' ')).replace("const ", "").trim();
-        return switch (type) {
-            case "int" -> "i32";
-            case "long long", "unsigned long long" -> "i64";
-            case "float" -> "f32";
-            default -> throw new IllegalArgumentException("unexpected kernel parameter type: " + param);
-        };
-    }
-
-    static Map<String, String> signaturesInSources() throws IOException {
-        Path dir = Paths.get("kernels");
-        Assumptions.assumeTrue(Files.isDirectory(dir), "run from the project root");
+    static Map<String, String> signaturesInSources() {
+        Assumptions.assumeTrue(Files.isDirectory(KernelSources.PRODUCTION), "run from the project root");
         Map<String, String> out = new TreeMap<>();
-        List<Path> files;
-        try (Stream<Path> s = Files.list(dir)) {
-            files = s.filter(p -> p.toString().endsWith(".cu")).sorted().toList();
-        }
-        for (Path f : files) {
-            String src = Files.readString(f).replaceAll("//[^\n]*", "");
-            Matcher m = KERNEL.matcher(src);
-            while (m.find()) {
-                List<String> kinds = new ArrayList<>();
-                for (String param : m.group(2).split(",")) {
-                    if (!param.isBlank()) kinds.add(kind(param));
-                }
-                String previous = out.put(m.group(1), String.join(" ", kinds));
-                assertTrue(previous == null, "kernel " + m.group(1) + " defined twice");
-            }
-        }
+        KernelSources.kernels(KernelSources.PRODUCTION).forEach((name, params) -> out.put(name, KernelSources.signature(params)));
         return out;
     }
 
     @Test
-    void kernelJavaListsExactlyTheKernelsOfTheSourcesWithTheirSignatures() throws IOException {
+    void kernelJavaListsExactlyTheKernelsOfTheSourcesWithTheirSignatures() {
         Map<String, String> sources = signaturesInSources();
         Map<String, String> java = new TreeMap<>();
         for (Kernel k : Kernel.values()) java.put(k.symbol, k.signature);
@@ -84,12 +48,22 @@ class CudaKernelSignatureTest {
     }
 
     @Test
-    void parameterKinds() {
-        assertEquals("ptr", kind("const float* __restrict__ A"));
-        assertEquals("ptr", kind("unsigned long long* slots"));
-        assertEquals("i64", kind("unsigned long long seed"));
-        assertEquals("i64", kind("long long n"));
-        assertEquals("i32", kind("int rows"));
-        assertEquals("f32", kind("float beta"));
+    void parameterKindsAndNames() {
+        assertEquals("ptr", KernelSources.kind("const float* __restrict__ A"));
+        assertEquals("ptr", KernelSources.kind("unsigned long long* slots"));
+        assertEquals("i64", KernelSources.kind("unsigned long long seed"));
+        assertEquals("i64", KernelSources.kind("long long n"));
+        assertEquals("i32", KernelSources.kind("int rows"));
+        assertEquals("f32", KernelSources.kind("float beta"));
+        assertEquals("A", KernelSources.name(" const float* __restrict__ A"));
+        assertEquals("slots", KernelSources.name("unsigned long long* slots\n"));
+    }
+
+    @Test
+    void theSourcesNameEveryParameterOnce() {
+        Map<String, List<KernelSources.Param>> kernels = KernelSources.kernels(KernelSources.PRODUCTION);
+        assertEquals(List.of("out", "bias", "rows", "cols"), kernels.get("bias_elu").stream().map(KernelSources.Param::name).toList());
+        kernels.forEach((name, params) -> assertEquals(params.size(),
+                params.stream().map(KernelSources.Param::name).distinct().count(), name + ": " + params));
     }
 }
