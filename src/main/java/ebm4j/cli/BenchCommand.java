@@ -1,5 +1,6 @@
 package ebm4j.cli;
 
+import ebm4j.TempFiles;
 import ebm4j.UserException;
 import ebm4j.bench.BenchResult;
 import ebm4j.bench.Benchmark;
@@ -8,6 +9,9 @@ import ebm4j.compute.Backend;
 import ebm4j.config.ConfigLoader;
 import ebm4j.config.TrainConfig;
 import ebm4j.report.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,6 +60,18 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Timed batches for the PyTorch reference (default ${DEFAULT-VALUE}).")
     int torchBatches;
 
+    @Option(names = "--torch-device", defaultValue = "auto", paramLabel = "auto|cpu|cuda",
+            description = "Where the PyTorch reference runs: auto (cuda when this run benchmarks the GPU, else cpu).")
+    String torchDevice;
+
+    @Option(names = "--torch-python", paramLabel = "PYTHON",
+            description = "Python interpreter with PyTorch (default /usr/bin/python3 if present, else python3).")
+    String torchPython;
+
+    @Option(names = "--json-file", paramLabel = "FILE",
+            description = "Also write the JSON object to FILE (the table still goes to stdout).")
+    Path jsonFile;
+
     @Option(names = "--data-dir", defaultValue = "data/mnist", paramLabel = "DIR",
             description = "MNIST for realistic inputs and for --torch (uniform noise if absent).")
     Path dataDir;
@@ -78,6 +94,13 @@ public final class BenchCommand implements Callable<Integer> {
             case "cpu", "gpu" -> List.of(common.device.toLowerCase(java.util.Locale.ROOT));
             default -> throw new UserException("--device must be cpu, gpu, all or auto, got '" + common.device + "'");
         };
+        String torchWhere = torchDevice(devices);   // checked before any time is spent
+        if (jsonFile != null) {
+            Path parent = jsonFile.toAbsolutePath().getParent();
+            if (parent == null || !Files.isDirectory(parent)) {
+                throw new UserException("--json-file: no folder " + parent);
+            }
+        }
         if (common.device.equalsIgnoreCase("all") && devices.size() == 1) {
             System.err.println("no usable GPU (" + GpuSupport.unavailableReason() + "): benchmarking the CPU only");
         }
@@ -93,27 +116,58 @@ public final class BenchCommand implements Callable<Integer> {
                 results.add(new Benchmark(backend, config, warmup, iters, dataDir).run());
             }
         }
-        BenchResult torchResult = null;
+        UserException torchFailure = null;
         if (torch != null) {
             int threads = common.threads > 0 ? common.threads : Runtime.getRuntime().availableProcessors();
             if (!json) {
-                System.err.println("running the PyTorch reference " + torch + " ...");
+                System.err.println("running the PyTorch reference " + torch + " on " + torchWhere + " ...");
             }
-            torchResult = new TorchReference(torch, dataDir, threads, torchBatches).run(config);
-            results.add(torchResult);
+            String python = torchPython != null ? torchPython : TorchReference.defaultPython();
+            try {
+                results.add(new TorchReference(torch, dataDir, threads, torchBatches, torchWhere, python).run(config));
+            } catch (UserException e) {
+                torchFailure = e;   // ebm4j's own figures are still printed below
+            }
         }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("config", Map.of("batch_size", batchSize, "langevin_steps", steps, "hidden_dims", hidden,
+                "iters", iters, "warmup", warmup));
+        List<Object> list = new ArrayList<>();
+        results.forEach(r -> list.add(r.toJson()));
+        out.put("results", list);
+        out.put("ratios", BenchResult.ratios(results));
+        String jsonText = Json.write(out);
         if (json) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("config", Map.of("batch_size", batchSize, "langevin_steps", steps, "hidden_dims", hidden,
-                    "iters", iters, "warmup", warmup));
-            List<Object> list = new ArrayList<>();
-            results.forEach(r -> list.add(r.toJson()));
-            out.put("results", list);
-            out.put("ratios", BenchResult.ratios(results));
-            System.out.println(Json.write(out));
+            System.out.println(jsonText);
         } else {
             System.out.print(BenchResult.table(results));
         }
+        if (jsonFile != null) {
+            writeJson(jsonText);
+        }
+        if (torchFailure != null) {
+            throw torchFailure;
+        }
         return 0;
+    }
+
+    /** The PyTorch reference's device: as asked, or for auto, cuda exactly when the GPU is benchmarked. */
+    private String torchDevice(List<String> devices) {
+        return switch (torchDevice.toLowerCase(java.util.Locale.ROOT)) {
+            case "auto" -> devices.contains("gpu") ? "cuda" : "cpu";
+            case "cpu", "cuda" -> torchDevice.toLowerCase(java.util.Locale.ROOT);
+            default -> throw new UserException("--torch-device must be auto, cpu or cuda, got '" + torchDevice + "'");
+        };
+    }
+
+    private void writeJson(String text) throws IOException {
+        Path target = jsonFile.toAbsolutePath();
+        Path tmp = TempFiles.beside(target.getParent(), ".bench", ".json");
+        try {
+            Files.writeString(tmp, text + "\n", StandardCharsets.UTF_8);
+            TempFiles.replace(tmp, target);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 }
