@@ -12,8 +12,8 @@
 #
 # What lands in .gpu/ (git-ignored):
 #   ebm4j.jar, lib/*.jar       the application (nvcc kernels inside the jar: checked) and its runtime
-#                              dependencies, slimmed: OpenBLAS without its plain LAPACK JNI library
-#                              and headers (ebm4j never loads them: 20 MB -> 16 MB), JCuda
+#                              dependencies, slimmed: OpenBLAS without its LAPACK JNI libraries and
+#                              headers (20 MB -> 12 MB; the GEMMs never load them), JCuda
 #                              without NVRTC and the PTX compiler (24 MB, never loaded). Should the
 #                              pack not fit, OpenBLAS is dropped (the CPU backend then uses its Java
 #                              GEMM, and the bench says so); EBM4J_PACK_OPENBLAS=0 drops it always.
@@ -141,16 +141,17 @@ strip_jar() {
 for jar in "$pack"/lib/jcuda-natives-*.jar; do
   strip_jar "$jar" 'lib/libJNvPTXCompiler-*' 'lib/libJNvrtc-*'
 done
-# OpenBLAS: ebm4j's GEMMs load libjniopenblas_nolapack (and libopenblas.so.0 under it), and its
-# description asks libjniopenblas_full for the version and kernel names; the plain LAPACK JNI
-# library and the C headers are never used.
+# OpenBLAS: ebm4j's GEMMs load libjniopenblas_nolapack (and libopenblas.so.0 under it). The two
+# LAPACK JNI libraries (48 MB, 7.5 MB zipped) serve only the backend's description, which asks
+# them for OpenBLAS's version and kernel names: without them it reads "OpenBLAS ? (unknown
+# kernels)" (env.txt names the CPU). They and the C headers stay here.
 openblas=("$pack"/lib/openblas-*-linux-x86_64.jar)
 if [ "${EBM4J_PACK_OPENBLAS:-1}" = 0 ]; then
   echo "   dropping OpenBLAS (EBM4J_PACK_OPENBLAS=0): the CPU backend uses its Java GEMM"
   rm -f "${openblas[@]}"
 elif [ -f "${openblas[0]}" ]; then
   strip_jar "${openblas[0]}" 'org/bytedeco/openblas/linux-x86_64/libjniopenblas.so' \
-    'org/bytedeco/openblas/linux-x86_64/include/*'
+    'org/bytedeco/openblas/linux-x86_64/libjniopenblas_full.so' 'org/bytedeco/openblas/linux-x86_64/include/*'
 fi
 
 cp -r "$build/test-classes" "$pack/test-classes"
@@ -198,7 +199,11 @@ nvcc_version=$("$nvcc_bin" --version 2>&1) || true
   echo "packed $(date -u +%Y-%m-%dT%H:%M:%SZ) from commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src kernels pom.xml || echo ' (with uncommitted changes)')"
   echo "java for jlink: ${java_version%%$'\n'*}"
   echo "nvcc: ${nvcc_version##*$'\n'}"
-  echo "CPU GEMM: $(if [ -f "${openblas[0]}" ]; then echo "OpenBLAS (packed)"; else echo "Java Vector API (OpenBLAS not packed)"; fi)"
+  if [ -f "${openblas[0]}" ]; then
+    echo "CPU GEMM: OpenBLAS, packed without its LAPACK JNI libraries (so named 'OpenBLAS ? (unknown kernels)')"
+  else
+    echo "CPU GEMM: the Java Vector API one (OpenBLAS not packed)"
+  fi
   echo ".gpu $(mib "$pack_size") + working tree $(mib "$tree_size") = $(mib "$total") of the $(mib "$CARRY_LIMIT_BYTES") carried"
 } > "$pack/pack-info.txt"
 cat "$pack/pack-info.txt"

@@ -75,7 +75,7 @@ public final class Parity {
                 }
             }
         }
-        report(String.format(Locale.ROOT, "%s | n=%d max_abs=%.3e max_rel=%.3e at=%d ratio=%.3f | atol=%.1e rtol=%.1e | %s",
+        report(String.format(Locale.ROOT, "%s | n=%d max_abs=%.3e max_rel=%.3e at=%d ratio=%.3g | atol=%.1e rtol=%.1e | %s",
                 what, expected.length, maxDiff, maxRel, worst, maxRatio, atol, rtol, mismatches > 0 ? "FAIL" : "PASS"));
         if (mismatches > 0) {
             fail(String.format("%s: %d of %d elements differ beyond atol %g + rtol %g*|expected|;"
