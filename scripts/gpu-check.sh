@@ -35,8 +35,8 @@
 # printed last. Exit status: 1 if any step failed, else 0.
 #
 # Environment: OUT, EBM4J_PACK (default .gpu), EBM4J_BENCH_ITERS (default 10 where a GPU is
-# expected, else 3, with 25 or 5 PyTorch batches), EBM4J_REHEARSE,
-# EBM4J_EXPECT_GPU, EBM4J_KEEP_WORK=1 (keep the scratch folder).
+# expected, else 3), EBM4J_REHEARSE=1, EBM4J_EXPECT_GPU=0|1, EBM4J_KEEP_WORK=1 (keep the scratch
+# folder under /tmp).
 set -uo pipefail   # no -e: every step runs, and each failure is reported in the summary
 
 # ---- the time budget --------------------------------------------------------------------------
@@ -44,7 +44,7 @@ set -uo pipefail   # no -e: every step runs, and each failure is reported in the
 # machine's start and a second try. The limits below plus each step's 5 s of grace add up to
 # STEP_BUDGET_S; setup (unpacking the runtime and MNIST) and the summary take seconds.
 STEPS=(env smoke tests bench train resume)
-declare -A LIMIT=([env]=25 [smoke]=45 [tests]=150 [bench]=105 [train]=60 [resume]=45)
+declare -A LIMIT=([env]=30 [smoke]=45 [tests]=150 [bench]=105 [train]=60 [resume]=45)
 GRACE_S=5
 STEP_BUDGET_S=465
 CHECK_LIMIT_S=480   # 8 minutes: a hard deadline, each step's limit is cut to what is left of it
@@ -145,6 +145,7 @@ last_line() {
 why_failed() {
   local why="rc=$RC" err
   if [ "$RC" -eq 124 ] || [ "$RC" -eq 137 ]; then why="timed out"; fi
+  if [ "$RC" -eq 125 ]; then why="not run: no time left before the ${CHECK_LIMIT_S}s deadline"; fi
   err=$(last_line 'error|Error|Exception' "$1")
   echo "$why${err:+: ${err#*- }}"
 }
@@ -219,7 +220,7 @@ PY
     if [ -z "$py" ] || [ ! -x "$py" ]; then continue; fi
     case " $seen " in *" $py "*) continue ;; esac
     seen="$seen $py"
-    if out=$(timeout 25 "$py" -c 'import torch; print(torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available())' 2>&1); then
+    if out=$(timeout 12 "$py" -c 'import torch; print(torch.__version__, "cuda", torch.version.cuda, "available", torch.cuda.is_available())' 2>&1); then
       echo "$py: torch ${out##*$'\n'}"
       echo "ENV torch_python=$py"
       echo "ENV torch=${out##*$'\n'}"
