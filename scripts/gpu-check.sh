@@ -393,7 +393,11 @@ step_train() {
   : >"$log"
   if [ -z "$java" ]; then record train FAIL "no Java runtime"; return; fi
   if [ -n "$gpu_problem" ]; then
-    if [ "${EBM4J_REHEARSE:-0}" != 1 ]; then skip_or_fail train "$gpu_problem"; return; fi
+    if [ "${EBM4J_REHEARSE:-0}" != 1 ]; then
+      echo "train and resume: not run: no GPU ($gpu_problem); EBM4J_REHEARSE=1 runs them on the CPU" >>"$log"
+      skip_or_fail train "$gpu_problem"
+      return
+    fi
     train_device=cpu
   fi
   run_limited train "$log" "$java" "${jvm[@]}" -cp "$cp" ebm4j.cli.Main train --device "$train_device" \
