@@ -64,6 +64,7 @@ unit="$work/ebm4j_kernels.cu"
   for f in "${sources[@]}"; do echo "#include \"$f\""; done
 } > "$unit"
 
+# shellcheck disable=SC2054  # the commas belong to nvcc's -gencode values, not to the array
 flags=(-O3 -fmad=false -std=c++17 -I "$here"
        -gencode arch=compute_80,code=sm_80
        -gencode arch=compute_90,code=sm_90

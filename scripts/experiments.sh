@@ -30,7 +30,7 @@ for r in "${recipes[@]}"; do
   # shellcheck disable=SC2086
   # a recipe that trips the divergence guard still gets its line (from the epoch's partial metrics, if any)
   "$ebm" train --epochs "$epochs" --seed "$seed" --out "$out" --name "$name" $flags > "$out/$name.train.log" 2>&1 \
-    || echo "$name: training stopped: $(grep -o 'error: .*' "$out/$name.train.log" | head -1)"
+    || echo "$name: training stopped: $(grep -o -m 1 'error: .*' "$out/$name.train.log")"
   # shellcheck disable=SC2086
   "$ebm" eval -c "$out/$name" --samples 200 --out "$out/$name/eval" "${judge[@]}" ${EVAL_FLAGS:-} \
     > "$out/$name.eval.log" 2>&1 || true

@@ -15,8 +15,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the PyTorch reference of the same algorithm (shared/bench/torch_ebm.py) with the same
- * batch, steps and thread count, and reads its {@code RESULT key=value} lines, so that ebm4j and
- * PyTorch are measured in one run on the same machine.
+ * batch, steps and thread count, on the device asked for ({@code --device cpu} or {@code cuda}),
+ * and reads its {@code RESULT key=value} lines, so that ebm4j and PyTorch are measured in one run
+ * on the same machine.
  */
 public final class TorchReference {
     private static final long TIMEOUT_MINUTES = 30;
@@ -24,12 +25,24 @@ public final class TorchReference {
     private final Path dataDir;
     private final int threads;
     private final int batches;
+    private final String device;
+    private final String python;
 
-    public TorchReference(Path script, Path dataDir, int threads, int batches) {
+    /**
+     * @param device torch_ebm.py's {@code --device}: "cpu" or "cuda"
+     * @param python the interpreter that has PyTorch (machines differ: Debian's python3-torch is
+     *               /usr/bin/python3, a GPU image's is often a virtual environment's python3)
+     */
+    public TorchReference(Path script, Path dataDir, int threads, int batches, String device, String python) {
+        if (!device.equals("cpu") && !device.equals("cuda")) {
+            throw new UserException("--torch-device must be cpu or cuda, got '" + device + "'");
+        }
         this.script = script;
         this.dataDir = dataDir;
         this.threads = threads;
         this.batches = batches;
+        this.device = device;
+        this.python = python;
     }
 
     public BenchResult run(TrainConfig config) throws IOException, InterruptedException {
@@ -37,7 +50,8 @@ public final class TorchReference {
             throw new UserException("--torch: no script at " + script);
         }
         int warmup = 3;
-        List<String> cmd = new ArrayList<>(List.of(python(), script.toString(), "--data-dir", dataDir.toString(),
+        List<String> cmd = new ArrayList<>(List.of(python, script.toString(), "--device", device,
+                "--data-dir", dataDir.toString(),
                 "--threads", Integer.toString(threads), "--batch-size", Integer.toString(config.batchSize()),
                 "--steps", Integer.toString(config.langevinSteps()), "--alpha", Float.toString(config.langevinAlpha()),
                 "--sigma", Float.toString(config.langevinSigma()), "--warmup", Integer.toString(warmup),
@@ -48,7 +62,13 @@ public final class TorchReference {
         pb.environment().remove("OPENBLAS_NUM_THREADS");
         Path log = Files.createTempFile("ebm4j-torch", ".log");
         pb.redirectOutput(log.toFile());
-        Process p = pb.start();
+        Process p;
+        try {
+            p = pb.start();
+        } catch (IOException e) {
+            Files.deleteIfExists(log);
+            throw new UserException("--torch: cannot run the Python interpreter '" + python + "': " + e.getMessage());
+        }
         if (!p.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             throw new UserException("--torch: the reference did not finish in " + TIMEOUT_MINUTES + " minutes");
@@ -82,10 +102,12 @@ public final class TorchReference {
         }
         m.put("inference_energies_per_s", new Stat(d(r, "infer_images_per_s_median"), d(r, "infer_images_per_s_min"),
                 d(r, "infer_images_per_s_max")));
-        return new BenchResult("torch", version + ", " + threads + " threads, " + batches + " timed batches", m);
+        String where = device.equals("cuda") ? "CUDA" : threads + " threads";
+        return new BenchResult("torch", version + " eager, " + where + ", " + batches + " timed batches", m);
     }
 
-    private static String python() {
+    /** /usr/bin/python3 where it exists (Debian's python3-torch lives there), else python3 on the PATH. */
+    public static String defaultPython() {
         return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     }
 

@@ -8,6 +8,8 @@ import ebm4j.compute.Backend;
 import ebm4j.config.ConfigLoader;
 import ebm4j.config.TrainConfig;
 import ebm4j.Json;
+import ebm4j.TempFiles;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -78,6 +80,30 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Timed batches for the PyTorch reference (default ${DEFAULT-VALUE}).")
     int torchBatches;
 
+    /** Where the PyTorch reference runs. */
+    enum TorchDevice {
+        /** cuda exactly when this run benchmarks the GPU, else cpu. */
+        AUTO, CPU, CUDA;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    @Option(names = "--torch-device", defaultValue = "auto", paramLabel = "DEVICE",
+            description = "Where the PyTorch reference runs: ${COMPLETION-CANDIDATES}; auto is cuda when this run"
+                    + " benchmarks the GPU, else cpu. Default: ${DEFAULT-VALUE}.")
+    TorchDevice torchDevice;
+
+    @Option(names = "--torch-python", paramLabel = "PYTHON",
+            description = "Python interpreter with PyTorch (default /usr/bin/python3 if present, else python3).")
+    String torchPython;
+
+    @Option(names = "--json-file", paramLabel = "FILE",
+            description = "Also write the JSON object to FILE (the table still goes to stdout).")
+    Path jsonFile;
+
     @Option(names = "--data-dir", defaultValue = "data/mnist", paramLabel = "DIR",
             description = "MNIST for realistic inputs and for --torch (uniform noise if absent).")
     Path dataDir;
@@ -101,6 +127,17 @@ public final class BenchCommand implements Callable<Integer> {
             case CPU -> List.of(CommonOptions.Device.CPU);
             case GPU -> List.of(CommonOptions.Device.GPU);
         };
+        String torchWhere = switch (torchDevice) {   // decided before any time is spent
+            case AUTO -> chosen.contains(CommonOptions.Device.GPU) ? "cuda" : "cpu";
+            case CPU -> "cpu";
+            case CUDA -> "cuda";
+        };
+        if (jsonFile != null) {
+            Path parent = jsonFile.toAbsolutePath().getParent();
+            if (parent == null || !Files.isDirectory(parent)) {
+                throw new UserException("--json-file: no folder " + parent);
+            }
+        }
         if (devices == Devices.ALL && !gpu) {
             System.err.println("no usable GPU (" + GpuSupport.unavailableReason() + "): benchmarking the CPU only");
         }
@@ -116,27 +153,39 @@ public final class BenchCommand implements Callable<Integer> {
                 results.add(new Benchmark(backend, config, warmup, iters, dataDir).run());
             }
         }
-        BenchResult torchResult = null;
+        UserException torchFailure = null;
         if (torch != null) {
             int torchThreads = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
             if (!json) {
-                System.err.println("running the PyTorch reference " + torch + " ...");
+                System.err.println("running the PyTorch reference " + torch + " on " + torchWhere + " ...");
             }
-            torchResult = new TorchReference(torch, dataDir, torchThreads, torchBatches).run(config);
-            results.add(torchResult);
+            String python = torchPython != null ? torchPython : TorchReference.defaultPython();
+            try {
+                results.add(new TorchReference(torch, dataDir, torchThreads, torchBatches, torchWhere, python)
+                        .run(config));
+            } catch (UserException e) {
+                torchFailure = e;   // ebm4j's own figures are still printed below
+            }
         }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("config", Map.of("batch_size", batchSize, "langevin_steps", steps, "hidden_dims", hidden,
+                "iters", iters, "warmup", warmup));
+        List<Object> list = new ArrayList<>();
+        results.forEach(r -> list.add(r.toJson()));
+        out.put("results", list);
+        out.put("ratios", BenchResult.ratios(results));
+        String jsonText = Json.write(out);
         if (json) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("config", Map.of("batch_size", batchSize, "langevin_steps", steps, "hidden_dims", hidden,
-                    "iters", iters, "warmup", warmup));
-            List<Object> list = new ArrayList<>();
-            results.forEach(r -> list.add(r.toJson()));
-            out.put("results", list);
-            out.put("ratios", BenchResult.ratios(results));
-            spec.commandLine().getOut().println(Json.write(out));
+            spec.commandLine().getOut().println(jsonText);
         } else {
             spec.commandLine().getOut().print(BenchResult.table(results));
             spec.commandLine().getOut().flush();
+        }
+        if (jsonFile != null) {
+            TempFiles.writeString(jsonFile.toAbsolutePath(), jsonText + "\n");
+        }
+        if (torchFailure != null) {
+            throw torchFailure;
         }
         return 0;
     }

@@ -66,6 +66,7 @@ public final class Main implements Runnable {
         registerLowerCase(cl, ModelOptions.Start.class);
         registerLowerCase(cl, TrainCommand.OnDivergence.class);
         registerLowerCase(cl, BenchCommand.Devices.class);
+        registerLowerCase(cl, BenchCommand.TorchDevice.class);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             boolean verbose = parseResult.hasMatchedOption("--verbose")
                     || (parseResult.subcommand() != null && parseResult.subcommand().hasMatchedOption("--verbose"));

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import ebm4j.compute.Backend;
 import ebm4j.compute.BackendContractTest;
+import ebm4j.compute.Parity;
 
 /**
  * The Backend contract on the real GPU. Skipped (with the probe's reason printed) where
@@ -29,6 +30,7 @@ import ebm4j.compute.BackendContractTest;
  *       using only IEEE-exact operations (integer Philox, +, -, *, /, sqrtf, fmaf where Java uses
  *       Math.fma), built with -fmad=false so nothing is contracted.</li>
  * </ul>
+ * Every comparison prints its largest errors ({@link Parity#reportTo}) for {@code scripts/gpu-check.sh}.
  * One extra backend stays open for the whole class, so the device's primary context is not torn
  * down and re-created between tests (each test still gets a fresh backend of its own).
  */
@@ -45,10 +47,12 @@ class CudaBackendContractTest extends BackendContractTest {
         Assumptions.assumeTrue(problem == null, () -> "no usable GPU: " + problem);
         keepAlive = CudaBackend.open();
         System.out.println("CudaBackendContractTest on " + keepAlive.describe());
+        Parity.reportTo(System.out, "CudaBackendContractTest");
     }
 
     @AfterAll
     static void release() {
+        Parity.stopReporting();
         if (keepAlive != null) {
             keepAlive.close();
             keepAlive = null;
