@@ -16,7 +16,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -60,7 +59,7 @@ public final class Checkpoint {
         Files.createDirectories(dir);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
-        meta.put(ID, UUID.randomUUID().toString());
+        meta.put(ID, newId());
         meta.put("input_shape", spec.input().toString());
         meta.put("classes", Integer.toString(spec.classes()));
         if (spec.kind().equals(EnergyNet.TYPE.name())) {
@@ -85,6 +84,15 @@ public final class Checkpoint {
             tensors.put(t.name(), Tensor.of(slice(params, t.offset(), t.size()), t.shape()));
         }
         SafeTensors.write(dir.resolve(MODEL_FILE), tensors, meta);
+    }
+
+    /**
+     * A fresh random id for one checkpoint's two files: 128 bits, unique in practice; not a secret,
+     * so no SecureRandom (whose first use costs a run's start-up time).
+     */
+    private static String newId() {
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        return String.format("%016x%016x", r.nextLong(), r.nextLong() ^ System.nanoTime());
     }
 
     /**

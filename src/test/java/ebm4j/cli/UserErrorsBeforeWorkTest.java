@@ -7,10 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import ebm4j.Json;
 import ebm4j.TempFiles;
+import ebm4j.config.ConfigLoader;
+import ebm4j.data.ImageShape;
 import ebm4j.model.Checkpoint;
+import ebm4j.model.ModelSpec;
+import ebm4j.model.Models;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,6 +71,39 @@ class UserErrorsBeforeWorkTest {
         CliTest.assertUsageError(r, "at most 536,870,911");
         assertTrue(r.err().contains("--hidden-dims 65536,65536"), r.err());
         assertTrue(isEmptyOrAbsent(out), "no run folder");
+    }
+
+    /**
+     * Issue: consistent checkpoints of a 784→5 or a 100→10 model loaded, then failed with index
+     * errors in eval and sample. Now each command checks the model against what it does: eval and
+     * train --resume against the data, sample against --class.
+     */
+    @Test
+    void consistentModelsOfAnotherShapeAreRefusedWhereTheyDoNotFit() throws Exception {
+        Checkpoint.Loaded base = Checkpoint.load(trained);
+        ModelSpec[] specs = {new ModelSpec("mlp", ImageShape.MNIST, 5, List.of(8)),
+            new ModelSpec("mlp", new ImageShape(1, 100, 1), 10, List.of(8)),
+            new ModelSpec("mlp", new ImageShape(TinyData.SIDE, TinyData.SIDE, 1), TinyData.CLASSES - 1, List.of(8))};
+        for (ModelSpec spec : specs) {
+            Path ck = dir.resolve("other-model-" + spec.inputs() + "-" + spec.classes());
+            int n = (int) Models.type("mlp").parameterCount(spec);
+            Checkpoint.save(ck, spec, Models.type("mlp").initialParameters(spec, 1),
+                    ConfigLoader.with(base.config(), Map.of("hidden_dims", "8"), "the test"),
+                    new Checkpoint.TrainState(new float[n], new float[n], base.state().counters(), base.state().epoch(),
+                            base.state().batchInEpoch(), new float[20 * spec.inputs()]));
+            CliTest.assertUsageError(CliTest.run("eval", "--device", "cpu", "-c", ck.toString(), "--ood", "none"),
+                    "but the model takes " + spec.input() + " images in " + spec.classes() + " classes");
+            CliTest.assertUsageError(CliTest.run("train", "--device", "cpu", "--resume", ck.toString(), "--epochs", "3",
+                    "--out", dir.resolve("other-runs").toString()), "but the data");
+            Path png = dir.resolve("other.png");
+            CliTest.Run r = CliTest.run("sample", "--device", "cpu", "-c", ck.toString(), "-n", "4", "--steps", "1",
+                    "-o", png.toString());
+            assertEquals(0, r.code(), r.err());
+            assertTrue(Files.size(png) > 0);
+            CliTest.assertUsageError(CliTest.run("sample", "--device", "cpu", "-c", ck.toString(), "--class",
+                    Integer.toString(spec.classes()), "-o", png.toString()), "--class must be in 0.." + (spec.classes() - 1));
+        }
+        assertTrue(isEmptyOrAbsent(dir.resolve("other-runs")), "no run folder for a refused resume");
     }
 
     /** Issue: --log-file metrics.jsonl lost the log; --log-file checkpoints was an internal error. */
