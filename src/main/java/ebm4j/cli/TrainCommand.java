@@ -126,8 +126,9 @@ public final class TrainCommand implements Callable<Integer> {
              Backend backend = Backends.open(common, log::info)) {
             try {
                 return train(plan, run, log, backend, train, test);
-            } catch (UserException e) {
-                log.fileOnly("error: " + e.getMessage()); // the console gets it from the command line
+            } catch (RuntimeException e) {
+                // why the run ended belongs in its log too; the console gets it from the command line
+                log.fileOnly((e instanceof UserException ? "error: " + e.getMessage() : "internal error: " + e));
                 throw e;
             }
         }
