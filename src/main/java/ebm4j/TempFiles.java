@@ -17,6 +17,18 @@ import java.nio.file.attribute.PosixFilePermissions;
 public final class TempFiles {
     private TempFiles() {}
 
+    /**
+     * Names of the temporary files {@link #beside} makes: the prefix starts with a dot, then
+     * {@link Files#createTempFile}'s random digits, then the suffix ({@code .tmp}, or {@code .part}
+     * for images). A file by this pattern in a folder ebm4j owns is a leftover of a killed process.
+     */
+    private static final java.util.regex.Pattern TEMPORARY = java.util.regex.Pattern.compile("\\..*\\d+\\.(tmp|part)");
+
+    /** True when {@code file}'s name is one {@link #beside} gives (a leftover when no process is writing it). */
+    public static boolean isTemporary(Path file) {
+        return file.getFileName() != null && TEMPORARY.matcher(file.getFileName().toString()).matches();
+    }
+
     /** A new empty temporary file in {@code dir}, readable by all, writable by the owner. */
     public static Path beside(Path dir, String prefix, String suffix) throws IOException {
         Path tmp = Files.createTempFile(dir, prefix, suffix);

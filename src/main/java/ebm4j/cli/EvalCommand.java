@@ -1,5 +1,6 @@
 package ebm4j.cli;
 
+import ebm4j.OutputFiles;
 import ebm4j.UserException;
 import ebm4j.compute.Backend;
 import ebm4j.data.DataSource;
@@ -8,8 +9,8 @@ import ebm4j.eval.Evaluation;
 import ebm4j.eval.EvaluationFiles;
 import ebm4j.model.Checkpoint;
 import ebm4j.model.ModelSpec;
-import ebm4j.train.RunReport;
-import java.nio.file.Files;
+import ebm4j.train.EvalOutput;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +57,8 @@ public final class EvalCommand implements Callable<Integer> {
     List<Path> judges = new ArrayList<>();
 
     @Option(names = "--out", paramLabel = "DIR",
-            description = "Write eval.json, energy_histogram.png and sample grids here.")
+            description = "Write eval.json, energy_histogram.png and sample grids here. Inside a run folder only"
+                    + " RUN/eval of the checkpoint's own run is allowed (it also updates RUN/report.html).")
     Path out;
 
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Use the first N test images (0 = all).")
@@ -83,19 +85,25 @@ public final class EvalCommand implements Callable<Integer> {
         Evaluation.Inputs inputs = new Evaluation.Inputs(test, data.displayName() + " test", oodSet,
                 oodSource == null ? null : oodSource.displayName(), oodSource == null ? null : oodSource.key(),
                 judgeCks, samples, model.chain(ck), model.seed, model.startPool(ck), out != null);
-        Evaluation.Result result;
-        try (Backend backend = Backends.open(common, System.err::println)) {
-            result = Evaluation.run(backend, ck, inputs);
-        }
-        print(result.figures());
-        if (out != null) {
-            EvaluationFiles.write(out, result, ck.spec().input(), ck.spec().classes());
-            System.out.println("wrote " + EvaluationFiles.JSON + ", " + EvaluationFiles.HISTOGRAM + ", "
-                    + EvaluationFiles.SAMPLES + " and " + EvaluationFiles.CONDITIONAL + " to " + out);
-            Path run = out.toAbsolutePath().getParent();
-            if (run != null && Files.exists(run.resolve("report.html")) && Files.exists(run.resolve("metrics.jsonl"))) {
-                RunReport.rewrite(run, ck.config());
-                System.out.println("updated " + run.resolve("report.html") + " with the evaluation");
+        // --out is claimed before the evaluation runs: a folder that may not or cannot be written fails now
+        try (EvalOutput destination = out == null ? null : EvalOutput.claim(out, ck.dir())) {
+            Evaluation.Result result;
+            try (Backend backend = Backends.open(common, System.err::println)) {
+                result = Evaluation.run(backend, ck, inputs);
+            }
+            print(result.figures());
+            if (destination != null) {
+                try {
+                    EvaluationFiles.write(destination.dir(), result, ck.spec().input(), ck.spec().classes());
+                } catch (IOException e) {
+                    throw OutputFiles.cannotWrite(destination.dir(), e);
+                }
+                System.out.println("wrote " + EvaluationFiles.JSON + ", " + EvaluationFiles.HISTOGRAM + ", "
+                        + EvaluationFiles.SAMPLES + " and " + EvaluationFiles.CONDITIONAL + " to " + out);
+                Path report = destination.written(ck.config());
+                if (report != null) {
+                    System.out.println("updated " + report + " with the evaluation");
+                }
             }
         }
         return 0;

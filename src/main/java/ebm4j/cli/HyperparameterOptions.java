@@ -34,7 +34,8 @@ public final class HyperparameterOptions implements CommandLine.IModelTransforme
             group.addArg(OptionSpec.builder(h.optionNames().toArray(String[]::new))
                     .paramLabel(h.label())
                     .type(String.class)
-                    .description(sentence(h.help()) + " Default: " + h.defaultText() + ".")
+                    .description(sentence(h.help()) + " Default: " + h.defaultText() + "."
+                            + (h.onResume() == Hyperparameter.OnResume.APPLY ? " Applies with --resume." : ""))
                     .build());
         }
         spec.addArgGroup(group.build());

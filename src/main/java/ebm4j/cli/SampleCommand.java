@@ -1,5 +1,6 @@
 package ebm4j.cli;
 
+import ebm4j.OutputFiles;
 import ebm4j.UserException;
 import ebm4j.compute.Backend;
 import ebm4j.model.Checkpoint;
@@ -7,6 +8,7 @@ import ebm4j.model.EnergyModel;
 import ebm4j.model.Models;
 import ebm4j.report.ImageGrid;
 import ebm4j.sample.SampleGenerator;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.Callable;
@@ -48,6 +50,7 @@ public final class SampleCommand implements Callable<Integer> {
             throw new UserException("--columns must be >= 1, got " + columns);
         }
         Backends.check(common);
+        OutputFiles.requireWritableFile(output, "--output"); // before the sampling, not after
         Checkpoint.Loaded ck = Checkpoint.load(model.checkpoint);
         int classes = ck.spec().classes();
         if (label != null && (label < 0 || label >= classes)) {
@@ -66,8 +69,12 @@ public final class SampleCommand implements Callable<Integer> {
             images = SampleGenerator.generate(net, model.chain(ck), model.seed, count, wanted, pool);
         }
         // atomic: an existing file is replaced whole or not at all
-        ImageGrid.write(output, images, count, columns, ck.spec().input().height(), ck.spec().input().width(),
-                ck.spec().input().channels());
+        try {
+            ImageGrid.write(output, images, count, columns, ck.spec().input().height(), ck.spec().input().width(),
+                    ck.spec().input().channels());
+        } catch (IOException e) {
+            throw OutputFiles.cannotWrite(output, e);
+        }
         System.out.printf("wrote %d %s samples to %s%n", count, label == null ? "unconditional" : "class-" + label,
                 output);
         return 0;

@@ -3,6 +3,7 @@ package ebm4j.cli;
 import ebm4j.UserException;
 import ebm4j.compute.Backend;
 import ebm4j.config.ConfigLoader;
+import ebm4j.config.ResumeOverrides;
 import ebm4j.config.TrainConfig;
 import ebm4j.data.DataSource;
 import ebm4j.data.Dataset;
@@ -10,8 +11,8 @@ import ebm4j.model.Checkpoint;
 import ebm4j.train.DivergenceRecovery;
 import ebm4j.train.RunFolder;
 import ebm4j.train.RunLog;
+import ebm4j.train.RunPlan;
 import ebm4j.train.Trainer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -65,11 +66,16 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Parent folder of run folders (default ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--name", paramLabel = "NAME", description = "Run folder name (default: a timestamp).")
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "Run folder name, a plain name (default: a timestamp; with --resume, see there).")
     String name;
 
     @Option(names = "--resume", paramLabel = "CKPT",
-            description = "Continue from a checkpoint folder or a run folder (its newest checkpoint).")
+            description = "Continue from a checkpoint folder or a run folder (its newest checkpoint). The newest"
+                    + " checkpoint of a run continues that run in its folder; any other checkpoint, or another"
+                    + " --name/--out, starts a branch: a new run folder (default <run>-branch-<step> beside it) that"
+                    + " records its parent. Keeps the checkpoint's hyperparameters, except those marked 'Applies"
+                    + " with --resume' below; others are refused unless they repeat the run's values.")
     Path resume;
 
     @Option(names = "--max-batches", defaultValue = "0", paramLabel = "N",
@@ -101,37 +107,60 @@ public final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         validateRunOptions();
         Backends.check(common);
-        Checkpoint.Loaded resumed = resume == null ? null : Checkpoint.load(resume);
-        TrainConfig cfg = resumed == null
-                ? ConfigLoader.load(HyperparameterOptions.configFile(spec), HyperparameterOptions.given(spec))
-                : resumedConfig(resumed);
-        Path runDir = runDirectory(resumed);
-        RunFolder run = new RunFolder(runDir); // fails fast when the folder cannot be written
+        RunPlan plan = plan();
+        if (plan.nothingToDo()) {
+            spec.commandLine().getOut().println(plan.nothingToDoMessage());
+            return 0;
+        }
+        TrainConfig cfg = plan.config();
         DataSource data = DataSource.of(cfg.dataset(), dataDir);
         Dataset train = data.train(!noFetch);
         Dataset test = data.test(train);
         if (cfg.trainSubset() > 0) {
             train = train.subset(Math.min(cfg.trainSubset(), train.count()));
         }
+        plan.check(train, common.device == CommonOptions.Device.CPU || GpuSupport.unavailableReason() != null);
 
-        try (RunLog log = new RunLog(System.out, runDir.resolve(cfg.logFile()));
+        try (RunFolder run = plan.open();
+             RunLog log = RunLog.open(System.out, run.root(), cfg.logFile());
              Backend backend = Backends.open(common, log::info)) {
-            Dataset trainSet = train;
-            DivergenceRecovery recovery = new DivergenceRecovery(onDivergence == OnDivergence.ROLLBACK,
-                    DivergenceRecovery.MAX_ROLLBACKS, log);
-            Trainer.Summary summary = recovery.run(cfg, resumed, (c, from) -> {
-                Trainer trainer = new Trainer(backend, c, trainSet, test, new Trainer.Options(run, maxBatches, logEvery,
-                        checkpointEvery, keep, from, energyBound), log);
-                Signals.onStop(trainer::requestStop);
-                return trainer.run();
-            });
-            log.info("run folder: %s (%.1f training images/s overall)", runDir, summary.imagesPerSecond());
-            if (summary.stoppedEarly() && Signals.received() != 0) {
-                log.info("stopped by signal; resume with: ebm4j train --resume %s", summary.lastCheckpoint());
-                return 128 + Signals.received();
+            try {
+                return train(plan, run, log, backend, train, test);
+            } catch (RuntimeException e) {
+                // why the run ended belongs in its log too; the console gets it from the command line
+                log.fileOnly((e instanceof UserException ? "error: " + e.getMessage() : "internal error: " + e));
+                throw e;
             }
-            return 0;
         }
+    }
+
+    private int train(RunPlan plan, RunFolder run, RunLog log, Backend backend, Dataset train, Dataset test)
+            throws java.io.IOException {
+        plan.describe().forEach(line -> log.info("%s", line));
+        if (run.takenOverFrom() != null) {
+            log.info("took over the run folder from %s, which no longer holds it", run.takenOverFrom());
+        }
+        if (run.leftoversRemoved() > 0) {
+            log.info("removed %d files and folders left by an interrupted run (temporary files, incomplete"
+                    + " checkpoints)", run.leftoversRemoved());
+        }
+        if (plan.resume() != null) {
+            logChanges(log, plan.resume().config(), plan.config());
+        }
+        DivergenceRecovery recovery = new DivergenceRecovery(onDivergence == OnDivergence.ROLLBACK,
+                DivergenceRecovery.MAX_ROLLBACKS, log);
+        Trainer.Summary summary = recovery.run(plan.config(), plan.resume(), (c, from) -> {
+            Trainer trainer = new Trainer(backend, c, train, test, new Trainer.Options(run, maxBatches, logEvery,
+                    checkpointEvery, keep, from, energyBound), log);
+            Signals.onStop(trainer::requestStop);
+            return trainer.run();
+        });
+        log.info("run folder: %s (%.1f training images/s overall)", run.root(), summary.imagesPerSecond());
+        if (summary.stoppedEarly() && Signals.received() != 0) {
+            log.info("stopped by signal; resume with: ebm4j train --resume %s", summary.lastCheckpoint());
+            return 128 + Signals.received();
+        }
+        return 0;
     }
 
     private void validateRunOptions() {
@@ -146,31 +175,30 @@ public final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    /** Resuming keeps the checkpoint's hyperparameters; only the epoch count may be raised. */
-    private TrainConfig resumedConfig(Checkpoint.Loaded ck) {
-        String epochs = HyperparameterOptions.given(spec).get("epochs");
-        return epochs == null ? ck.config()
-                : ConfigLoader.with(ck.config(), Map.of("epochs", epochs), "--epochs");
+    /**
+     * Where the run writes and with which hyperparameters; a resumed run keeps its checkpoint's,
+     * with only those values applied that may change mid-run ({@link ResumeOverrides}).
+     */
+    private RunPlan plan() {
+        Map<String, String> given = HyperparameterOptions.given(spec);
+        String configFile = HyperparameterOptions.configFile(spec);
+        if (resume == null) {
+            return RunPlan.fresh(ConfigLoader.load(configFile, given), out, name != null ? name
+                    : "train-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        }
+        Checkpoint.Loaded ck = Checkpoint.load(resume);
+        TrainConfig cfg = ResumeOverrides.apply(ck.config(), given, configFile);
+        boolean outGiven = spec.commandLine().getParseResult().hasMatchedOption("--out");
+        return RunPlan.resume(ck, cfg, outGiven ? out : null, name);
     }
 
-    private Path runDirectory(Checkpoint.Loaded resumed) {
-        if (resumed != null && name == null) {
-            // checkpoints live in <run>/checkpoints/<step>/: continue in the same run folder
-            Path run = resumed.dir().toAbsolutePath().getParent().getParent();
-            if (run != null && Files.isDirectory(run.resolve("checkpoints"))) {
-                return run;
+    /** Logs the hyperparameters a resumed run changed from its checkpoint's. */
+    private static void logChanges(RunLog log, TrainConfig before, TrainConfig after) {
+        Map<String, String> a = before.toProperties(), b = after.toProperties();
+        a.forEach((k, v) -> {
+            if (!v.equals(b.get(k))) {
+                log.info("resumed with %s %s (the checkpoint had %s)", k, b.get(k), v);
             }
-        }
-        String runName = name != null ? name
-                : "train-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        if (runName.isBlank() || runName.contains("/") || runName.equals("..")) {
-            throw new UserException("--name must be a plain folder name, got '" + runName + "'");
-        }
-        Path dir = out.resolve(runName);
-        if (resumed == null && Files.exists(dir.resolve("metrics.jsonl"))) {
-            throw new UserException("run folder " + dir + " already holds a run; choose another --name, or continue it"
-                    + " with --resume " + dir);
-        }
-        return dir;
+        });
     }
 }

@@ -25,14 +25,16 @@ public final class HyperparameterDocs {
     }
 
     /**
-     * The README table: key and options, default, the seed preset's value, meaning, allowed values.
+     * The README table: key and options, default, the seed preset's value, meaning, allowed values,
+     * and whether a value given with {@code train --resume} applies or is fixed for the run.
      *
      * @param seed the seed preset's values (keys it does not set show as blank)
      */
     public static String markdownTable(Map<String, String> seed) {
         StringBuilder sb = new StringBuilder();
-        sb.append("| key (`--option`) | default (recommended) | `seed` preset (original) | meaning | allowed |\n")
-                .append("|---|---|---|---|---|\n");
+        sb.append("| key (`--option`) | default (recommended) | `seed` preset (original) | meaning | allowed"
+                        + " | on `--resume` |\n")
+                .append("|---|---|---|---|---|---|\n");
         for (Hyperparameter<?> h : Hyperparameters.ALL) {
             StringBuilder names = new StringBuilder("`" + h.key() + "`");
             for (String option : h.optionNames()) {
@@ -42,7 +44,8 @@ public final class HyperparameterDocs {
             }
             sb.append("| ").append(names).append(" | ").append(h.defaultText()).append(" | ")
                     .append(seed.getOrDefault(h.key(), "")).append(" | ").append(escape(h.help())).append(" | ")
-                    .append(escape(h.type().expected())).append(" |\n");
+                    .append(escape(h.type().expected())).append(" | ")
+                    .append(h.onResume() == Hyperparameter.OnResume.APPLY ? "applies" : "fixed").append(" |\n");
         }
         return sb.toString();
     }

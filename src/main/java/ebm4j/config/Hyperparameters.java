@@ -5,7 +5,7 @@ import static ebm4j.config.ValueType.choice;
 import static ebm4j.config.ValueType.floatIn;
 import static ebm4j.config.ValueType.intIn;
 import static ebm4j.config.ValueType.intList;
-import static ebm4j.config.ValueType.name;
+import static ebm4j.config.ValueType.logFile;
 import static ebm4j.config.ValueType.text;
 
 import java.util.List;
@@ -24,7 +24,7 @@ public final class Hyperparameters {
 
     // ---- the run --------------------------------------------------------------------------------
     public static final Hyperparameter<Integer> EPOCHS = Hyperparameter.of("epochs", "N", intIn(1, 100_000), "15",
-            "passes over the training set");
+            "passes over the training set").appliesOnResume();
     public static final Hyperparameter<Integer> BATCH_SIZE = Hyperparameter.of("batch_size", "N",
             intIn(1, 65_536), "64", "real images per batch (the sampler draws as many negatives)");
     public static final Hyperparameter<String> DATASET = Hyperparameter.of("dataset", "NAME|DIR",
@@ -34,11 +34,12 @@ public final class Hyperparameters {
             intIn(0, 100_000_000), "0", "train on the first N training images only (0 = all)");
     public static final Hyperparameter<Long> SEED = Hyperparameter.of("seed", "N", anyLong(), "0",
             "seeds initialisation, shuffling and all noise");
-    public static final Hyperparameter<String> LOG_FILE = Hyperparameter.of("log_file", "NAME",
-            name("a plain file name (it is written inside the run folder)"), "ebm_training.log",
-            "log file inside the run folder");
+    public static final Hyperparameter<String> LOG_FILE = Hyperparameter.of("log_file", "FILE",
+            logFile("a file name or a path; its name must not be one the run folder uses itself"), "ebm_training.log",
+            "the log: a file name inside the run folder, or a path (written there, and the run folder keeps a copy"
+                    + " under its name)");
     public static final Hyperparameter<Integer> FIGURE_EVERY = Hyperparameter.of("figure_every", "N",
-            intIn(1, 100_000), "5", "write a sample grid every N epochs");
+            intIn(1, 100_000), "5", "write a sample grid every N epochs").appliesOnResume();
 
     // ---- the model and its loss ------------------------------------------------------------------
     public static final Hyperparameter<String> MODEL = Hyperparameter.of("model", "NAME",
@@ -89,7 +90,7 @@ public final class Hyperparameters {
 
     // ---- the optimiser ---------------------------------------------------------------------------
     public static final Hyperparameter<Float> LR = Hyperparameter.of("lr", "LR", floatIn(0, 10f, true), "0.001",
-            "Adam learning rate");
+            "Adam learning rate").appliesOnResume();
     public static final Hyperparameter<TrainConfig.LrSchedule> LR_SCHEDULE = Hyperparameter.of("lr_schedule",
             "constant|linear", choice(TrainConfig.LrSchedule.class), "linear",
             "constant, or linear: the rate falls linearly over the run's N batches to lr/N");

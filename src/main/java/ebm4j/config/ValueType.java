@@ -154,6 +154,42 @@ public interface ValueType<T> {
         };
     }
 
+    /**
+     * A log file: a plain file name, or a path to a file (the original project's {@code --log_file}
+     * took a path). Whoever writes it checks that the name does not collide with its own files.
+     */
+    static ValueType<String> logFile(String what) {
+        return new ValueType<>() {
+            @Override
+            public String parse(String text) {
+                if (text.isEmpty() || text.endsWith("/") || text.endsWith("\\")
+                        || text.chars().anyMatch(Character::isISOControl)) {
+                    throw new IllegalArgumentException(expected());
+                }
+                java.nio.file.Path name;
+                try {
+                    name = java.nio.file.Path.of(text).getFileName();
+                } catch (java.nio.file.InvalidPathException e) {
+                    throw new IllegalArgumentException(expected());
+                }
+                if (name == null || name.toString().equals(".") || name.toString().equals("..")) {
+                    throw new IllegalArgumentException(expected());
+                }
+                return text;
+            }
+
+            @Override
+            public String format(String value) {
+                return value;
+            }
+
+            @Override
+            public String expected() {
+                return what;
+            }
+        };
+    }
+
     /** Free text without control characters (checked later by whoever uses it, e.g. a registry). */
     static ValueType<String> text(String what) {
         return new ValueType<>() {

@@ -19,9 +19,6 @@ public final class Dataset {
     /** Byte value to pixel value. A table makes every loader produce bit-identical floats. */
     private static final float[] SCALE = new float[256];
 
-    /** Guards against a damaged header: larger images than this are not images we can train on. */
-    private static final int MAX_PIXELS = 1 << 20;
-
     static {
         for (int v = 0; v < 256; v++) {
             SCALE[v] = v / 255f * 2f - 1f;
@@ -133,9 +130,9 @@ public final class Dataset {
         }
         int channels = d.length == 4 ? d[3] : 1;
         if (d[1] < 1 || d[2] < 1 || (channels != 1 && channels != 3)
-                || (long) d[1] * d[2] * channels > MAX_PIXELS) {
+                || (long) d[1] * d[2] * channels > ImageShape.MAX_PIXELS) {
             throw new UserException(file + ": images of shape " + img.shape() + " are not supported; images need"
-                    + " 1 or 3 channels and at most " + MAX_PIXELS + " values each");
+                    + " 1 or 3 channels and at most " + ImageShape.MAX_PIXELS + " values each");
         }
         return new ImageShape(d[1], d[2], channels);
     }

@@ -8,6 +8,9 @@ public record ImageShape(int height, int width, int channels) {
     /** MNIST and Fashion-MNIST: 28 x 28 grey. */
     public static final ImageShape MNIST = new ImageShape(28, 28, 1);
 
+    /** The most values per image that data sets and checkpoints may describe. */
+    public static final int MAX_PIXELS = 1 << 20;
+
     public ImageShape {
         if (height < 1 || width < 1 || (channels != 1 && channels != 3)) {
             throw new IllegalArgumentException("image shape " + height + "x" + width + "x" + channels

@@ -56,7 +56,18 @@ public final class Evaluation {
 
     private Evaluation() {}
 
+    /**
+     * @throws ebm4j.UserException before anything is computed when the test set or the OOD set
+     *                             has no images (accuracy, ECE and AUROC need at least one)
+     */
     public static Result run(Backend backend, Checkpoint.Loaded model, Inputs in) {
+        if (in.test().count() == 0) {
+            throw new ebm4j.UserException("the test set (" + in.test().name() + ") has no images: nothing to evaluate");
+        }
+        if (in.ood() != null && in.ood().count() == 0) {
+            throw new ebm4j.UserException("the OOD set " + in.oodLabel() + " (" + in.ood().name() + ") has no images;"
+                    + " pass --ood none or another set");
+        }
         Map<String, Object> figures = new LinkedHashMap<>();
         Map<String, double[]> energies = new LinkedHashMap<>();
         figures.put("checkpoint", model.dir().toString());

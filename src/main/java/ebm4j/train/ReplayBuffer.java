@@ -48,7 +48,7 @@ public final class ReplayBuffer implements AutoCloseable {
             throw new ebm4j.UserException("replay_size (" + size + ") must be at least the batch size (" + batch + ")");
         }
         this.backend = backend;
-        this.size = size / batch * batch; // whole slots only
+        this.size = rows(size, batch);
         this.batch = batch;
         this.inputs = inputs;
         this.reinit = reinit;
@@ -61,6 +61,11 @@ public final class ReplayBuffer implements AutoCloseable {
         float[] start = new float[this.size * inputs];
         Philox.uniforms(seed, 0, INIT_STREAM, 0, start, start.length, -1f, 1f);
         backend.upload(pool, 0, start, 0, start.length);
+    }
+
+    /** Rows a pool of {@code size} holds with batches of {@code batch}: whole slots only. */
+    public static int rows(int size, int batch) {
+        return size / batch * batch;
     }
 
     /** Rows in the pool (a whole number of batches). */

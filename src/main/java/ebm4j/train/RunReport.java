@@ -81,7 +81,8 @@ public final class RunReport {
                 r.image("eval/" + EvaluationFiles.CONDITIONAL, "Class-conditional samples, one column per class");
             }
         }
-        r.write(run.root().resolve("report.html"));
+        Path page = run.root().resolve(RunFolder.REPORT);
+        RunFolder.writing(page, () -> ebm4j.TempFiles.writeString(page, r.render())); // atomic: a reload never sees half
     }
 
     private static List<Path> generatedGrids(RunFolder run) throws IOException {

@@ -44,6 +44,7 @@ public final class Trainer {
     private final RunLog log;
     private final int batchesPerEpoch;
     private volatile boolean stopRequested;
+    private Checkpointer.Writer checkpointWriter = Checkpointer.SAVE;
 
     public Trainer(Backend backend, TrainConfig config, Dataset train, Dataset test, Options options, RunLog log) {
         if (train.count() < 1) {
@@ -56,6 +57,12 @@ public final class Trainer {
         this.options = options;
         this.log = log;
         this.batchesPerEpoch = (train.count() + config.batchSize() - 1) / config.batchSize();
+    }
+
+    /** Tests: writes checkpoints through {@code writer} (e.g. one that fails like a full disk). */
+    Trainer checkpointWriter(Checkpointer.Writer writer) {
+        this.checkpointWriter = writer;
+        return this;
     }
 
     /** Asks the run to stop after the current batch and save a checkpoint (thread-safe). */
@@ -73,7 +80,7 @@ public final class Trainer {
 
             DivergenceGuard guard = new DivergenceGuard(options.energyBound());
             Checkpointer checkpoints = new Checkpointer(run, config, options.keepCheckpoints(), guard,
-                    options.resume() == null ? null : options.resume().dir());
+                    options.resume() == null ? null : options.resume().dir(), checkpointWriter);
             Timing timing = new Timing(TrainStep.flopsPerStep(state.model, config, config.batchSize()),
                     TrainStep.flopsPerLangevinStep(state.model, config.batchSize()));
             List<EpochMetrics> history = new ArrayList<>(run.restoreMetrics(start.epoch));
@@ -193,8 +200,10 @@ public final class Trainer {
                           EpochRun e) throws IOException {
         RunFolder run = options.run();
         long evalStart = System.nanoTime();
-        Classification eval = Classification.of(Scoring.scores(state.model, test.images(), test.count()),
-                test.labels(), test.count(), test.classes(), config.energySign().sign());
+        // an empty test set has no metrics: NaN (null in metrics.jsonl), and the log says so
+        Classification eval = test.count() == 0 ? new Classification(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN)
+                : Classification.of(Scoring.scores(state.model, test.images(), test.count()), test.labels(),
+                test.count(), test.classes(), config.energySign().sign());
         timing.addEvaluation((System.nanoTime() - evalStart) / 1e6);
 
         StatsWindow s = e.stats;
@@ -204,11 +213,14 @@ public final class Trainer {
                 (e.done - e.first) * (double) config.batchSize() / e.seconds, e.seconds);
         history.add(m);
         run.appendMetrics(m);
+        String testPart = test.count() == 0 ? "no test images"
+                : String.format(java.util.Locale.ROOT, "test loss %.4f acc %.4f ECE %.4f", m.testLoss(),
+                m.testAccuracy(), m.testEce());
         log.info("Epoch %d/%d%s: loss %.4f (clf %.4f, gen %.4f) E_real %.3f E_sample %.3f train acc %.4f"
-                        + " | test loss %.4f acc %.4f ECE %.4f | %.1f img/s",
+                        + " | %s | %.1f img/s",
                 e.epoch + 1, config.epochs(), e.complete() ? "" : " (partial, " + e.done + " batches)",
                 m.trainLoss(), m.trainClf(), m.trainGen(), m.energyReal(), m.energySample(),
-                m.trainAccuracy(), m.testLoss(), m.testAccuracy(), m.testEce(), m.imagesPerSecond());
+                m.trainAccuracy(), testPart, m.imagesPerSecond());
         log.info("%s", timing.epochLine(e.epoch + 1));
 
         float[] samples = state.lastSamples(e.lastRows);
@@ -233,5 +245,8 @@ public final class Trainer {
                 Models.type(config.model()).describe(state.model.spec()), state.model.parameterCount(),
                 config.dataset(), train.count(), train.shape(), train.classes(), test.count(), batchesPerEpoch);
         log.info("config %s", config.toProperties());
+        if (test.count() == 0) {
+            log.info("the test set is empty: test loss, accuracy and ECE are skipped (null in metrics.jsonl)");
+        }
     }
 }

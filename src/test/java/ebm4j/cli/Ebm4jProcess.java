@@ -18,7 +18,20 @@ final class Ebm4jProcess {
     }
 
     static Ebm4jProcess start(Path workDir, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        return start(workDir, List.of(), args);
+    }
+
+    /**
+     * Starts ebm4j with a limit on the size of every file it writes (bash's {@code ulimit -f}, in
+     * KiB): writes beyond it fail with "File too large" (the JVM ignores SIGXFSZ), as on a full disk.
+     */
+    static Ebm4jProcess startWithFileSizeLimit(Path workDir, long kib, String... args) throws IOException {
+        return start(workDir, List.of("bash", "-c", "ulimit -f " + kib + " && exec \"$@\"", "bash"), args);
+    }
+
+    private static Ebm4jProcess start(Path workDir, List<String> prefix, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "-Xss4m", "-Djava.awt.headless=true",
                 "-cp", System.getProperty("java.class.path"), "ebm4j.cli.Main"));
         cmd.addAll(List.of(args));

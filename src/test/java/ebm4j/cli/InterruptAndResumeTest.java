@@ -51,6 +51,14 @@ class InterruptAndResumeTest {
         return ck.params();
     }
 
+    /** Waits until the process logs that training began, or ends. */
+    private static void awaitTraining(Ebm4jProcess p, long seconds) throws Exception {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        while (System.nanoTime() < end && p.process.isAlive() && !p.output().contains("ebm4j training on")) {
+            Thread.sleep(20);
+        }
+    }
+
     private static void deleteTree(Path p) throws java.io.IOException {
         if (Files.exists(p)) {
             try (var walk = Files.walk(p)) {
@@ -101,7 +109,10 @@ class InterruptAndResumeTest {
                                 "--resume", run.toString(), "--checkpoint-every", "2", "--keep", "2")
                         : Ebm4jProcess.start(dir, trainArgs(dir, name, 3));
                 if (attempt < 3) {
-                    Thread.sleep(800 + random.nextInt(3500));
+                    // the clock starts when training does: JVM start-up and loading MNIST take seconds on a
+                    // loaded machine, and kills that all land before the first checkpoint would test no resume
+                    awaitTraining(p, 120);
+                    Thread.sleep(200 + random.nextInt(3000));
                 }
                 if (attempt < 3 && p.process.isAlive()) {
                     p.process.destroyForcibly(); // SIGKILL: no handler runs

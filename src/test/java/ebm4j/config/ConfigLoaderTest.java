@@ -126,7 +126,7 @@ class ConfigLoaderTest {
     @CsvSource(delimiter = '|', value = {
         "batch_size|0", "batch_size|-3", "batch_size|sixty", "langevin_steps|-1", "langevin_alpha|NaN",
         "langevin_sigma|Infinity", "lr|0", "lr|-0.1", "lr|nan", "hidden_dims|512,0,512", "hidden_dims|abc",
-        "epochs|0", "energy_sign|up", "adam_beta1|1", "log_file|../escape.log", "seed|1.5"})
+        "epochs|0", "energy_sign|up", "adam_beta1|1", "log_file|logs/", "log_file|..", "seed|1.5"})
     void badValuesAreRejectedWithTheKeyAndValue(String key, String value) {
         UserException e = assertThrows(UserException.class, () -> ConfigLoader.load(null, Map.of(key, value)));
         assertTrue(e.getMessage().startsWith(key + " must be") && e.getMessage().contains("'" + value + "'"),
