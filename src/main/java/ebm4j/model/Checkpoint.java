@@ -216,7 +216,10 @@ public final class Checkpoint {
             this.file = file;
             this.params = params;
             String id = modelMeta.get(ID), stateId = file.metadata().get(ID);
-            if (id == null || !id.equals(stateId)) {
+            // Checkpoints written before ids existed carry none in either file: they load (every other check
+            // still applies). One id without the other, or two different ids, is a folder mixing checkpoints.
+            boolean legacy = id == null && stateId == null;
+            if (!legacy && (id == null || !id.equals(stateId))) {
                 throw new MixedFiles("checkpoint " + dir + ": " + STATE_FILE + " does not belong to " + MODEL_FILE
                         + " (checkpoint ids " + stateId + " and " + id + "); the folder mixes two checkpoints");
             }

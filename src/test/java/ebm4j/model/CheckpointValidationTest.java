@@ -1,6 +1,7 @@
 package ebm4j.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -300,6 +301,24 @@ class CheckpointValidationTest {
         SafeTensorsFiles f = SafeTensorsFiles.read(state());
         f.metadata().remove("checkpoint_id");
         f.write(state());
+        assertRefused("mixes two checkpoints");
+    }
+
+    /** Checkpoints written before ids existed have none in either file: they still load, checked otherwise. */
+    @Test
+    void aCheckpointFromBeforeIdsLoadsButHalfAnIdIsRefused() throws IOException {
+        for (Path file : new Path[] {model(), state()}) {
+            SafeTensorsFiles f = SafeTensorsFiles.read(file);
+            f.metadata().remove("checkpoint_id");
+            f.write(file);
+        }
+        Checkpoint.Loaded legacy = Checkpoint.load(ck);
+        assertArrayEquals(EnergyNet.initialParameters(LAYOUT, 3), legacy.params());
+        assertEquals(2, legacy.state().batchInEpoch());
+        save();
+        SafeTensorsFiles f = SafeTensorsFiles.read(model());
+        f.metadata().remove("checkpoint_id");
+        f.write(model());
         assertRefused("mixes two checkpoints");
     }
 
