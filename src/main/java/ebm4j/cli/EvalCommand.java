@@ -1,5 +1,6 @@
 package ebm4j.cli;
 
+import ebm4j.Json;
 import ebm4j.UserException;
 import ebm4j.compute.Backend;
 import ebm4j.data.DataSource;
@@ -9,6 +10,7 @@ import ebm4j.eval.EvaluationFiles;
 import ebm4j.model.Checkpoint;
 import ebm4j.model.ModelSpec;
 import ebm4j.train.RunReport;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,6 +64,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Use the first N test images (0 = all).")
     int limit;
 
+    @Option(names = "--json", description = "Print the figures as one JSON object (the fields of eval.json) and"
+            + " nothing else on stdout; notes go to stderr.")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
         if (samples < 10 || samples > 100_000 || limit < 0) {
@@ -87,15 +93,21 @@ public final class EvalCommand implements Callable<Integer> {
         try (Backend backend = Backends.open(common, System.err::println)) {
             result = Evaluation.run(backend, ck, inputs);
         }
-        print(result.figures());
+        // with --json, stdout holds the JSON object only: what else there is to say goes to stderr
+        PrintStream notes = json ? System.err : System.out;
+        if (json) {
+            System.out.println(Json.writePretty(result.figures()));
+        } else {
+            print(result.figures());
+        }
         if (out != null) {
             EvaluationFiles.write(out, result, ck.spec().input(), ck.spec().classes());
-            System.out.println("wrote " + EvaluationFiles.JSON + ", " + EvaluationFiles.HISTOGRAM + ", "
+            notes.println("wrote " + EvaluationFiles.JSON + ", " + EvaluationFiles.HISTOGRAM + ", "
                     + EvaluationFiles.SAMPLES + " and " + EvaluationFiles.CONDITIONAL + " to " + out);
             Path run = out.toAbsolutePath().getParent();
             if (run != null && Files.exists(run.resolve("report.html")) && Files.exists(run.resolve("metrics.jsonl"))) {
                 RunReport.rewrite(run, ck.config());
-                System.out.println("updated " + run.resolve("report.html") + " with the evaluation");
+                notes.println("updated " + run.resolve("report.html") + " with the evaluation");
             }
         }
         return 0;
