@@ -84,6 +84,8 @@ public final class TrainedModel implements AutoCloseable {
     /**
      * Loads a checkpoint onto the GPU when one is usable, else the CPU ({@link Device#AUTO}).
      *
+     * @param checkpoint a run folder, a checkpoint folder or its {@code model.safetensors}
+     * @return the model, which the caller closes
      * @see #load(Path, Device)
      */
     public static TrainedModel load(Path checkpoint) {
@@ -113,42 +115,42 @@ public final class TrainedModel implements AutoCloseable {
         return new TrainedModel(ck, device.open());
     }
 
-    /** The checkpoint folder the weights came from (a run folder resolves to its newest checkpoint). */
+    /** @return the checkpoint folder the weights came from (a run folder resolves to its newest checkpoint) */
     public Path checkpoint() {
         return checkpoint;
     }
 
-    /** The device this model computes on: {@link Device#CPU} or {@link Device#GPU}, never AUTO. */
+    /** @return the device this model computes on: {@link Device#CPU} or {@link Device#GPU}, never AUTO */
     public Device device() {
         return Device.of(backend);
     }
 
-    /** One line naming the device, e.g. {@code cpu: 8 threads, GEMM OpenBLAS 0.3.31 (Haswell kernels)}. */
+    /** @return one line naming the device, e.g. {@code cpu: 8 threads, GEMM OpenBLAS 0.3.31 (Haswell kernels)} */
     public String deviceDescription() {
         return backend.describe();
     }
 
-    /** Number of classes (10 for MNIST); class labels are 0 to {@code classes() - 1}. */
+    /** @return the number of classes (10 for MNIST); class labels are 0 to {@code classes() - 1} */
     public int classes() {
         return classes;
     }
 
-    /** Image height in pixels (28 for MNIST). */
+    /** @return the image height in pixels (28 for MNIST) */
     public int imageHeight() {
         return shape.height();
     }
 
-    /** Image width in pixels (28 for MNIST). */
+    /** @return the image width in pixels (28 for MNIST) */
     public int imageWidth() {
         return shape.width();
     }
 
-    /** Values per pixel: 1 for grey images (MNIST), 3 for RGB. */
+    /** @return values per pixel: 1 for grey images (MNIST), 3 for RGB */
     public int imageChannels() {
         return shape.channels();
     }
 
-    /** Values per image: height x width x channels (784 for MNIST). */
+    /** @return values per image: height x width x channels (784 for MNIST) */
     public int pixelsPerImage() {
         return shape.pixels();
     }
@@ -178,6 +180,7 @@ public final class TrainedModel implements AutoCloseable {
      * {@code test_mean_energy}.
      *
      * @param images rows of {@link #pixelsPerImage()} values in [-1, 1]
+     * @return E(x) of each image, in order
      * @throws IllegalArgumentException when an image has the wrong length or a value outside [-1, 1]
      */
     public synchronized double[] energies(float[][] images) {
@@ -192,6 +195,7 @@ public final class TrainedModel implements AutoCloseable {
      * distribution, e.g. the 5th percentile of the test set's scores accepts 95 % of real images.
      *
      * @param images rows of {@link #pixelsPerImage()} values in [-1, 1]
+     * @return -E(x) of each image, in order
      * @throws IllegalArgumentException when an image has the wrong length or a value outside [-1, 1]
      */
     public synchronized double[] inDistributionScores(float[][] images) {
@@ -211,6 +215,7 @@ public final class TrainedModel implements AutoCloseable {
      * @param count images to draw, 1 to {@value #MAX_SAMPLES}
      * @param seed  seeds the starts and the chains' noise
      * @return {@code count} images of {@link #pixelsPerImage()} values in [-1, 1]
+     * @throws IllegalArgumentException when {@code count} is out of range
      */
     public synchronized float[][] sample(int count, long seed) {
         checkCount(count);
@@ -225,6 +230,7 @@ public final class TrainedModel implements AutoCloseable {
      * @param count images to draw, 1 to {@value #MAX_SAMPLES}
      * @param seed  seeds the starts and the chains' noise
      * @return {@code count} images of {@link #pixelsPerImage()} values in [-1, 1]
+     * @throws IllegalArgumentException when {@code label} or {@code count} is out of range
      */
     public synchronized float[][] sampleClass(int label, int count, long seed) {
         if (label < 0 || label >= classes) {
