@@ -1,5 +1,6 @@
 package ebm4j.cli;
 
+import ebm4j.Json;
 import ebm4j.OutputFiles;
 import ebm4j.UserException;
 import ebm4j.compute.Backend;
@@ -11,6 +12,7 @@ import ebm4j.model.Checkpoint;
 import ebm4j.model.ModelSpec;
 import ebm4j.train.EvalOutput;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +66,10 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--limit", defaultValue = "0", paramLabel = "N", description = "Use the first N test images (0 = all).")
     int limit;
 
+    @Option(names = "--json", description = "Print the figures as one JSON object (the fields of eval.json) and"
+            + " nothing else on stdout; notes go to stderr.")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
         if (samples < 10 || samples > 100_000 || limit < 0) {
@@ -91,18 +97,24 @@ public final class EvalCommand implements Callable<Integer> {
             try (Backend backend = Backends.open(common, System.err::println)) {
                 result = Evaluation.run(backend, ck, inputs);
             }
-            print(result.figures());
+            // with --json, stdout holds the JSON object only: what else there is to say goes to stderr
+            PrintStream notes = json ? System.err : System.out;
+            if (json) {
+                System.out.println(Json.writePretty(result.figures()));
+            } else {
+                print(result.figures());
+            }
             if (destination != null) {
                 try {
                     EvaluationFiles.write(destination.dir(), result, ck.spec().input(), ck.spec().classes());
                 } catch (IOException e) {
                     throw OutputFiles.cannotWrite(destination.dir(), e);
                 }
-                System.out.println("wrote " + EvaluationFiles.JSON + ", " + EvaluationFiles.HISTOGRAM + ", "
+                notes.println("wrote " + EvaluationFiles.JSON + ", " + EvaluationFiles.HISTOGRAM + ", "
                         + EvaluationFiles.SAMPLES + " and " + EvaluationFiles.CONDITIONAL + " to " + out);
                 Path report = destination.written(ck.config());
                 if (report != null) {
-                    System.out.println("updated " + report + " with the evaluation");
+                    notes.println("updated " + report + " with the evaluation");
                 }
             }
         }

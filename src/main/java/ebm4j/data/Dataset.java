@@ -25,6 +25,11 @@ public final class Dataset {
         }
     }
 
+    /** The pixel value of grey value {@code grey} (0 to 255): {@code grey/255*2-1}, as every loader scales it. */
+    public static float pixel(int grey) {
+        return SCALE[grey];
+    }
+
     private final String name;
     private final ImageShape shape;
     private final int classes;

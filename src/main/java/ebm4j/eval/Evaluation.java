@@ -22,6 +22,22 @@ import java.util.Map;
  * on class-conditional samples and its confidence on unconditional ones.
  */
 public final class Evaluation {
+    /** The members of {@link Result#figures()} (eval.json), which the run report reads back. */
+    public static final String CHECKPOINT = "checkpoint", DEVICE = "device", TEST_IMAGES = "test_images",
+            TEST_ACCURACY = "test_accuracy", TEST_CROSS_ENTROPY = "test_cross_entropy", TEST_ECE = "test_ece",
+            TEST_MEAN_ENERGY = "test_mean_energy", SAMPLES = "samples", SAMPLE_MEAN_ENERGY = "sample_mean_energy",
+            JUDGES = "judges", CONDITIONAL_ACCURACY = "conditional_accuracy",
+            UNCONDITIONAL_CONFIDENCE = "unconditional_confidence",
+            CONDITIONAL_WORST_CLASS = "conditional_worst_class_accuracy",
+            CONDITIONAL_PER_CLASS = "conditional_accuracy_per_class",
+            UNCONDITIONAL_CONFIDENT = "unconditional_confident_fraction",
+            UNCONDITIONAL_CLASS_COUNTS = "unconditional_class_counts",
+            UNCONDITIONAL_MAX_DEVIATION = "unconditional_class_max_deviation";
+    /** The OOD key of uniform noise; data sets use {@link ebm4j.data.DataSource#key()}. */
+    public static final String UNIFORM = "uniform";
+    /** AUROC members are {@code auroc_<ood key>_energy} and {@code auroc_<ood key>_max_softmax}. */
+    public static final String AUROC_PREFIX = "auroc_", BY_ENERGY = "_energy", BY_MAX_SOFTMAX = "_max_softmax";
+
     /** Rows per model pass. */
     private static final int CAPACITY = 256;
     /** Philox stream of the uniform-noise OOD images. */
@@ -70,8 +86,8 @@ public final class Evaluation {
         }
         Map<String, Object> figures = new LinkedHashMap<>();
         Map<String, double[]> energies = new LinkedHashMap<>();
-        figures.put("checkpoint", model.dir().toString());
-        figures.put("device", backend.describe());
+        figures.put(CHECKPOINT, model.dir().toString());
+        figures.put(DEVICE, backend.describe());
         float sign = model.config().energySign().sign();
         int classes = model.spec().classes();
         try (EnergyModel net = Models.create(backend, model.spec(), CAPACITY)) {
@@ -79,18 +95,18 @@ public final class Evaluation {
             Dataset test = in.test();
             float[] testScores = Scoring.scores(net, test.images(), test.count());
             Classification c = Classification.of(testScores, test.labels(), test.count(), classes, sign);
-            figures.put("test_images", c.count());
-            figures.put("test_accuracy", c.accuracy());
-            figures.put("test_cross_entropy", c.crossEntropy());
-            figures.put("test_ece", c.ece());
-            figures.put("test_mean_energy", c.meanEnergy());
+            figures.put(TEST_IMAGES, c.count());
+            figures.put(TEST_ACCURACY, c.accuracy());
+            figures.put(TEST_CROSS_ENTROPY, c.crossEntropy());
+            figures.put(TEST_ECE, c.ece());
+            figures.put(TEST_MEAN_ENERGY, c.meanEnergy());
             double[] testEnergy = Scoring.energies(testScores, classes, sign);
             energies.put(in.testLabel(), testEnergy);
 
             float[] fresh = SampleGenerator.generate(net, in.chain(), in.seed(), in.samples(), null, in.pool());
             double[] sampleEnergy = Scoring.energies(Scoring.scores(net, fresh, in.samples()), classes, sign);
-            figures.put("samples", in.samples());
-            figures.put("sample_mean_energy", mean(sampleEnergy));
+            figures.put(SAMPLES, in.samples());
+            figures.put(SAMPLE_MEAN_ENERGY, mean(sampleEnergy));
             energies.put("samples", sampleEnergy);
 
             float[] noise = new float[test.count() * net.inputs()];
@@ -98,7 +114,7 @@ public final class Evaluation {
             float[] noiseScores = Scoring.scores(net, noise, test.count());
             double[] noiseEnergy = Scoring.energies(noiseScores, classes, sign);
             energies.put("uniform noise", noiseEnergy);
-            ood(figures, "uniform", testScores, testEnergy, noiseScores, noiseEnergy, classes);
+            ood(figures, UNIFORM, testScores, testEnergy, noiseScores, noiseEnergy, classes);
             if (in.ood() != null) {
                 float[] oodScores = Scoring.scores(net, in.ood().images(), in.ood().count());
                 double[] oodEnergy = Scoring.energies(oodScores, classes, sign);
@@ -118,7 +134,7 @@ public final class Evaluation {
                 verdicts.add(judge(backend, judge, wanted, conditional, fresh));
             }
             if (!verdicts.isEmpty()) {
-                figures.put("judges", verdicts);
+                figures.put(JUDGES, verdicts);
             }
             return new Result(figures, fresh, conditional, energies);
         }
@@ -127,8 +143,8 @@ public final class Evaluation {
     /** AUROC of the test set (positive) against an OOD set, by -energy and by max-softmax. */
     private static void ood(Map<String, Object> figures, String key, float[] inScores, double[] inEnergy,
                             float[] outScores, double[] outEnergy, int classes) {
-        figures.put("auroc_" + key + "_energy", Auroc.of(negate(inEnergy), negate(outEnergy)));
-        figures.put("auroc_" + key + "_max_softmax",
+        figures.put(AUROC_PREFIX + key + BY_ENERGY, Auroc.of(negate(inEnergy), negate(outEnergy)));
+        figures.put(AUROC_PREFIX + key + BY_MAX_SOFTMAX,
                 Auroc.of(maxSoftmax(inScores, classes), maxSoftmax(outScores, classes)));
     }
 
@@ -162,10 +178,10 @@ public final class Evaluation {
                 worst = asked[k] == 0 ? worst : Math.min(worst, perClass[k]);
                 total += hits[k];
             }
-            v.put("checkpoint", judge.dir().toString());
-            v.put("conditional_accuracy", (double) total / wanted.length);
-            v.put("conditional_worst_class_accuracy", worst);
-            v.put("conditional_accuracy_per_class", perClass);
+            v.put(CHECKPOINT, judge.dir().toString());
+            v.put(CONDITIONAL_ACCURACY, (double) total / wanted.length);
+            v.put(CONDITIONAL_WORST_CLASS, worst);
+            v.put(CONDITIONAL_PER_CLASS, perClass);
 
             int n = unconditional.length / net.inputs();
             float[] u = Scoring.scores(net, unconditional, n);
@@ -180,10 +196,10 @@ public final class Evaluation {
             for (int count : histogram) {
                 deviation = Math.max(deviation, Math.abs(count * (double) classes / n - 1));
             }
-            v.put("unconditional_confidence", mean(confidence));
-            v.put("unconditional_confident_fraction", (double) confident / n);
-            v.put("unconditional_class_counts", histogram);
-            v.put("unconditional_class_max_deviation", deviation);
+            v.put(UNCONDITIONAL_CONFIDENCE, mean(confidence));
+            v.put(UNCONDITIONAL_CONFIDENT, (double) confident / n);
+            v.put(UNCONDITIONAL_CLASS_COUNTS, histogram);
+            v.put(UNCONDITIONAL_MAX_DEVIATION, deviation);
         }
         return v;
     }

@@ -28,6 +28,7 @@ public final class HtmlReport {
             "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;max-width:1120px;margin:2em auto;padding:0 1em;color:#222}",
             "h1{font-size:1.6em;border-bottom:2px solid #ddd;padding-bottom:.3em}",
             "h2{font-size:1.25em;margin-top:1.8em;border-bottom:1px solid #eee}",
+            "h3{font-size:1.05em;margin:1.2em 0 .2em}",
             "table{border-collapse:collapse;margin:.8em 0;font-size:.92em}",
             "th,td{border:1px solid #ddd;padding:.3em .7em;text-align:left;vertical-align:top}",
             "th{background:#f4f4f4}",
@@ -50,6 +51,12 @@ public final class HtmlReport {
         closeSection();
         body.append("<section>\n<h2>").append(escape(heading)).append("</h2>\n");
         inSection = true;
+        return this;
+    }
+
+    /** A smaller heading inside the current section. */
+    public HtmlReport subheading(String heading) {
+        body.append("<h3>").append(escape(heading)).append("</h3>\n");
         return this;
     }
 
@@ -137,8 +144,8 @@ public final class HtmlReport {
 
     /**
      * A cell value as text: null as a dash, integers as they are, other numbers to 5 significant
-     * digits (scientific outside 1e-3..1e6), NaN and infinities by name, everything else by
-     * {@code toString}.
+     * digits (scientific outside 1e-3..1e6), NaN and infinities by name, everything else (a
+     * {@link Quantity} included) by {@code toString}.
      */
     public static String format(Object v) {
         if (v == null) {
@@ -161,7 +168,7 @@ public final class HtmlReport {
     }
 
     private static String cell(Object v) {
-        String cls = v instanceof Number ? " class=\"num\"" : "";
+        String cls = v instanceof Number || v instanceof Quantity ? " class=\"num\"" : "";
         return "<td" + cls + ">" + escape(format(v)) + "</td>";
     }
 

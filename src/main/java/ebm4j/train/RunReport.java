@@ -2,12 +2,15 @@ package ebm4j.train;
 
 import ebm4j.config.TrainConfig;
 import ebm4j.eval.EvaluationFiles;
+import ebm4j.eval.EvaluationSection;
 import ebm4j.report.HtmlReport;
+import ebm4j.report.Quantity;
 import ebm4j.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -30,7 +33,7 @@ public final class RunReport {
         String device = "?";
         Path timing = runRoot.resolve("timing.json");
         if (Files.exists(timing)) {
-            device = Json.read(Files.readString(timing)).path("device").asText("?");
+            device = Json.read(Files.readString(timing)).path(TimingSection.DEVICE).asText("?");
         }
         write(run, config, device, run.readMetrics());
     }
@@ -38,17 +41,23 @@ public final class RunReport {
     public static void write(RunFolder run, TrainConfig config, String device, List<EpochMetrics> history)
             throws IOException {
         HtmlReport r = new HtmlReport("ebm4j run " + run.root().getFileName());
-        r.section("Run").keyValues(Map.of("device", device, "folder", run.root().toAbsolutePath().toString()));
+        Map<String, Object> about = new LinkedHashMap<>();
+        about.put("device", device);
+        about.put("folder", run.root().toAbsolutePath().toString());
+        r.section("Run").keyValues(about);
         r.section("Configuration").keyValues(config.toProperties());
 
         r.section("Metrics per epoch");
         List<String> header = List.of("epoch", "batches", "train loss", "CE", "gen", "E real", "E sample",
-                "train acc", "test CE", "test acc", "test ECE", "img/s");
+                "train acc", "test CE", "test acc", "test ECE", "images/s", "time");
         List<List<Object>> rows = new ArrayList<>();
         for (EpochMetrics m : history) {
-            rows.add(List.of(m.epoch(), m.batches(), m.trainLoss(), m.trainClf(), m.trainGen(), m.energyReal(),
-                    m.energySample(), m.trainAccuracy(), m.testLoss(), m.testAccuracy(), m.testEce(),
-                    m.imagesPerSecond()));
+            rows.add(List.of(m.epoch(), m.batches(), Quantity.significant(m.trainLoss(), 4, ""),
+                    Quantity.significant(m.trainClf(), 4, ""), Quantity.significant(m.trainGen(), 4, ""),
+                    Quantity.significant(m.energyReal(), 4, ""), Quantity.significant(m.energySample(), 4, ""),
+                    Quantity.percent(m.trainAccuracy(), 2), Quantity.significant(m.testLoss(), 4, ""),
+                    Quantity.percent(m.testAccuracy(), 2), Quantity.percent(m.testEce(), 2),
+                    Quantity.significant(m.imagesPerSecond(), 3, ""), Quantity.duration(m.seconds() * 1000)));
         }
         r.table(header, rows);
         r.image("figures/loss_curves.png", "Loss, accuracy and mean energies per epoch");
@@ -65,11 +74,11 @@ public final class RunReport {
 
         Path timing = run.root().resolve("timing.json");
         if (Files.exists(timing)) {
-            r.section("Timing").preformatted(Json.writePretty(Json.read(Files.readString(timing))));
+            TimingSection.addTo(r, Json.read(Files.readString(timing)));
         }
         Path eval = run.root().resolve("eval").resolve(EvaluationFiles.JSON);
         if (Files.exists(eval)) {
-            r.section("Evaluation").preformatted(Json.writePretty(Json.read(Files.readString(eval))));
+            EvaluationSection.addTo(r, Json.read(Files.readString(eval)));
             Path dir = run.root().resolve("eval");
             if (Files.exists(dir.resolve(EvaluationFiles.HISTOGRAM))) {
                 r.image("eval/" + EvaluationFiles.HISTOGRAM, "Energies of test images, samples and OOD data");

@@ -11,6 +11,15 @@ import java.util.Map;
  * of the GEMMs (elementwise work is not counted).
  */
 public final class Timing {
+    /** The phase that evaluates the test set after each epoch (not part of the training time). */
+    public static final String EVALUATION = "evaluation";
+
+    /** The members of {@link #toJson()} (timing.json), which the run report reads back. */
+    public static final String PHASES_MS = "phases_ms", IMAGES = "images", LANGEVIN_STEPS = "langevin_steps",
+            IMAGES_PER_S = "images_per_s", LANGEVIN_STEPS_PER_S = "langevin_steps_per_s",
+            MS_PER_LANGEVIN_STEP = "ms_per_langevin_step", GFLOP = "gflop", GFLOPS_PER_S = "gflops_per_s",
+            LANGEVIN_GFLOPS_PER_S = "langevin_gflops_per_s";
+
     private final double flopsPerFullBatch;
     private final double flopsPerLangevinStep;
     private final Map<String, Double> totalMillis = new LinkedHashMap<>();
@@ -48,11 +57,11 @@ public final class Timing {
     }
 
     void addEvaluation(double millis) {
-        addPhases(Map.of("evaluation", millis));
+        addPhases(Map.of(EVALUATION, millis));
     }
 
     private static double trainingMillis(Map<String, Double> phases) {
-        return phases.entrySet().stream().filter(e -> !e.getKey().equals("evaluation"))
+        return phases.entrySet().stream().filter(e -> !e.getKey().equals(EVALUATION))
                 .mapToDouble(Map.Entry::getValue).sum();
     }
 
@@ -81,16 +90,16 @@ public final class Timing {
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         double trainMs = trainingMillis(totalMillis);
-        m.put("phases_ms", new LinkedHashMap<>(totalMillis));
-        m.put("images", images);
-        m.put("langevin_steps", langevinSteps);
-        m.put("images_per_s", images / (trainMs / 1000.0));
+        m.put(PHASES_MS, new LinkedHashMap<>(totalMillis));
+        m.put(IMAGES, images);
+        m.put(LANGEVIN_STEPS, langevinSteps);
+        m.put(IMAGES_PER_S, images / (trainMs / 1000.0));
         double langevinMs = totalMillis.getOrDefault(TrainStep.SAMPLING, 0.0);
-        m.put("langevin_steps_per_s", langevinMs > 0 ? langevinSteps / (langevinMs / 1000.0) : 0.0);
-        m.put("ms_per_langevin_step", langevinSteps > 0 ? langevinMs / langevinSteps : 0.0);
-        m.put("gflop", flops / 1e9);
-        m.put("gflops_per_s", flops / (trainMs / 1000.0) / 1e9);
-        m.put("langevin_gflops_per_s", langevinMs > 0
+        m.put(LANGEVIN_STEPS_PER_S, langevinMs > 0 ? langevinSteps / (langevinMs / 1000.0) : 0.0);
+        m.put(MS_PER_LANGEVIN_STEP, langevinSteps > 0 ? langevinMs / langevinSteps : 0.0);
+        m.put(GFLOP, flops / 1e9);
+        m.put(GFLOPS_PER_S, flops / (trainMs / 1000.0) / 1e9);
+        m.put(LANGEVIN_GFLOPS_PER_S, langevinMs > 0
                 ? langevinSteps * flopsPerLangevinStep / (langevinMs / 1000.0) / 1e9 : 0.0);
         return m;
     }

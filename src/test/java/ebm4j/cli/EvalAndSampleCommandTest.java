@@ -63,7 +63,7 @@ class EvalAndSampleCommandTest {
         BufferedImage grid = ImageIO.read(run.resolve("eval").resolve("conditional_samples.png").toFile());
         assertEquals(10, grid.getWidth() / (28 * 2), "one column per digit");
         String html = Files.readString(run.resolve("report.html"));
-        assertTrue(html.contains("Evaluation") && html.contains("test_accuracy")
+        assertTrue(html.contains("Evaluation") && html.contains("Out-of-distribution detection")
                 && html.contains("eval/conditional_samples.png") && html.contains("Metrics per epoch"), html);
     }
 
