@@ -27,8 +27,8 @@ import picocli.CommandLine.Option;
                 + "samples, OOD AUROC of the test set against uniform noise and an OOD data set (by default "
                 + "Fashion-MNIST for MNIST models and MNIST for Fashion-MNIST models), scored by -energy and by "
                 + "max-softmax, and with --judge (repeatable) each judge's accuracy on class-conditional samples, its "
-                + "confidence on unconditional ones, and the Fréchet distance between N samples and N test images in its "
-                + "feature space beside that between N training and N test images (the floor at that N).")
+                + "confidence on unconditional ones, and the Fréchet distance between N samples and N test images in "
+                + "its feature space beside that between N training and N test images (the floor at that N).")
 public final class EvalCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;

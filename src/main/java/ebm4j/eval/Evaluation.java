@@ -29,7 +29,7 @@ public final class Evaluation {
     private static final int CAPACITY = 256;
     /** Philox stream of the uniform-noise OOD images. */
     private static final int NOISE_STREAM = 0x4f4f44;
-    /** Shuffle streams ({@link Shuffle}'s epoch argument) of the random test and training images the Fréchet distances use. */
+    /** {@link Shuffle} streams (its epoch argument) of the random test and training images of the Fréchet distances. */
     private static final int FD_TEST_ROWS = -0x46440001, FD_TRAIN_ROWS = -0x46440002;
     /** Sampling seed offset of the Fréchet distance's samples (the seed itself and seed + 1 draw the others). */
     private static final int FD_SAMPLE_SEED = 2;

@@ -90,13 +90,15 @@ class EvalAndSampleCommandTest {
     @Test
     void evalMeasuresFrechetDistancesAtTheSizesAsked() throws Exception {
         String joint = dir.resolve("joint").toString(), judge = dir.resolve("classifier").toString();
-        CliTest.assertUsageError(CliTest.run("eval", "--device", "cpu", "-c", joint, "--fd-n", "100"), "needs a --judge");
-        CliTest.assertUsageError(CliTest.run("eval", "--device", "cpu", "-c", joint, "--judge", judge, "--fd-n", "1,100"),
-                "at least 2");
-        CliTest.assertUsageError(CliTest.run("eval", "--device", "cpu", "-c", joint, "--judge", judge, "--fd-n", "many"),
-                "--fd-n");
+        CliTest.assertUsageError(CliTest.run("eval", "--device", "cpu", "-c", joint, "--fd-n", "100"),
+                "needs a --judge");
+        CliTest.assertUsageError(CliTest.run("eval", "--device", "cpu", "-c", joint, "--judge", judge,
+                "--fd-n", "1,100"), "at least 2");
+        CliTest.assertUsageError(CliTest.run("eval", "--device", "cpu", "-c", joint, "--judge", judge,
+                "--fd-n", "many"), "--fd-n");
         CliTest.assertUsageError(CliTest.run("eval", "--device", "cpu", "-c", joint, "--data-dir", DATA.toString(),
-                "--judge", judge, "--limit", "300", "--fd-n", "301"), "--fd-n 301 needs 301 test images, but there are only 300");
+                "--judge", judge, "--limit", "300", "--fd-n", "301"),
+                "--fd-n 301 needs 301 test images, but there are only 300");
         Path out = dir.resolve("eval-fd");
         CliTest.Run r = withConsole(() -> CliTest.run("eval", "--device", "cpu", "-c", joint, "--data-dir",
                 DATA.toString(), "--judge", judge, "--limit", "300", "--samples", "20", "--steps", "2", "--fd-n", "300,100",
@@ -105,7 +107,8 @@ class EvalAndSampleCommandTest {
         JsonNode fd = Json.read(Files.readString(out.resolve("eval.json"))).get("judges").get(0).get("fd");
         assertEquals(List.of("100", "300"), fieldNames(fd), fd.toString());
         for (String n : new String[] {"100", "300"}) {
-            assertTrue(fd.get(n).get("samples").doubleValue() > fd.get(n).get("train_floor").doubleValue(), fd.toString());
+            assertTrue(fd.get(n).get("samples").doubleValue() > fd.get(n).get("train_floor").doubleValue(),
+                    fd.toString());
         }
         assertFalse(r.err().contains("skipped"), r.err());
     }
@@ -116,7 +119,8 @@ class EvalAndSampleCommandTest {
      */
     private static CliTest.Run withConsole(java.util.function.Supplier<CliTest.Run> command) {
         java.io.PrintStream stdout = System.out, stderr = System.err;
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(), err = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
         CliTest.Run r;
         try {
             System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
@@ -171,7 +175,8 @@ class EvalAndSampleCommandTest {
         // the default sizes that fit the 1,000 test images: N = 1,000 only, the 10,000 skipped with a note
         JsonNode fd = judge.get("fd");
         assertEquals(List.of("1000"), fieldNames(fd), fd.toString());
-        double samplesFd = fd.get("1000").get("samples").doubleValue(), floor = fd.get("1000").get("train_floor").doubleValue();
+        double samplesFd = fd.get("1000").get("samples").doubleValue();
+        double floor = fd.get("1000").get("train_floor").doubleValue();
         assertTrue(floor > 0 && Double.isFinite(samplesFd), fd.toString());
         assertTrue(samplesFd > floor, "samples of a model trained for seconds are farther from the test images than"
                 + " training images are: " + fd);

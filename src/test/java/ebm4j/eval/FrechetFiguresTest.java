@@ -59,8 +59,8 @@ class FrechetFiguresTest {
         }
         try (Backend b = new CpuBackend(1, GemmChoice.JAVA); EnergyModel judge = Models.create(b, SPEC, 16)) {
             judge.initialise(3);
-            double a = FrechetFigures.of(judge, new FrechetFigures.Sets(samples, train, test, SPEC.inputs(), List.of(50)))
-                    .get("50").get(FrechetFigures.SAMPLES);
+            double a = FrechetFigures.of(judge, new FrechetFigures.Sets(samples, train, test, SPEC.inputs(),
+                    List.of(50))).get("50").get(FrechetFigures.SAMPLES);
             double c = FrechetFigures.of(judge, new FrechetFigures.Sets(changedTail, train, test, SPEC.inputs(),
                     List.of(50, ROWS))).get("50").get(FrechetFigures.SAMPLES);
             assertEquals(a, c, 0);
@@ -72,8 +72,10 @@ class FrechetFiguresTest {
         float[] few = images(1, 0f, 1f);
         assertThrows(IllegalArgumentException.class,
                 () -> new FrechetFigures.Sets(few, few, few, SPEC.inputs(), List.of(ROWS + 1)));
-        assertThrows(IllegalArgumentException.class, () -> new FrechetFigures.Sets(few, few, few, SPEC.inputs(), List.of(1)));
-        assertThrows(IllegalArgumentException.class, () -> new FrechetFigures.Sets(few, few, few, SPEC.inputs(), List.of()));
+        assertThrows(IllegalArgumentException.class,
+                () -> new FrechetFigures.Sets(few, few, few, SPEC.inputs(), List.of(1)));
+        assertThrows(IllegalArgumentException.class,
+                () -> new FrechetFigures.Sets(few, few, few, SPEC.inputs(), List.of()));
     }
 
     /** ROWS images with pixels uniform in [centre - spread, centre + spread]. */
