@@ -75,18 +75,8 @@ public final class Checkpoint {
     public static Loaded load(Path path) {
         Path dir = resolve(path);
         SafeTensors.Contents model = SafeTensors.read(dir.resolve(MODEL_FILE));
-        Map<String, String> meta = model.metadata();
-        if (!FORMAT.equals(meta.get("format"))) {
-            throw new UserException(dir.resolve(MODEL_FILE) + " is not an ebm4j checkpoint (format '"
-                    + meta.get("format") + "', expected " + FORMAT + ")");
-        }
-        Map<String, String> cfg = new LinkedHashMap<>();
-        meta.forEach((k, v) -> {
-            if (k.startsWith("config.")) {
-                cfg.put(k.substring("config.".length()), v);
-            }
-        });
-        TrainConfig config = ConfigLoader.fromProperties(cfg, dir.toString());
+        Map<String, String> meta = checkedMetadata(dir, model);
+        TrainConfig config = ConfigLoader.fromProperties(savedConfig(meta), dir.toString());
         ModelSpec spec = spec(dir, meta, config);
         List<TensorSpec> layout;
         try {
@@ -113,6 +103,40 @@ public final class Checkpoint {
                     intMeta(stateFile, st, "batch_in_epoch"), replay == null ? null : replay.floats());
         }
         return new Loaded(dir, spec, params, config, state);
+    }
+
+    /**
+     * The config a checkpoint was saved with, as written: no defaults filled in, no validation, so
+     * that checkpoints of other ebm4j versions (keys added or removed since) can be read and compared.
+     *
+     * @param dir        the checkpoint folder that {@code path} resolves to (as {@link #load})
+     * @param properties its hyperparameters, by key, in the order saved
+     */
+    public record SavedConfig(Path dir, Map<String, String> properties) {}
+
+    /** Reads only the config of the checkpoint {@code path} resolves to (as {@link #load}); no tensors are kept. */
+    public static SavedConfig savedConfig(Path path) {
+        Path dir = resolve(path);
+        return new SavedConfig(dir, savedConfig(checkedMetadata(dir, SafeTensors.read(dir.resolve(MODEL_FILE)))));
+    }
+
+    private static Map<String, String> checkedMetadata(Path dir, SafeTensors.Contents model) {
+        Map<String, String> meta = model.metadata();
+        if (!FORMAT.equals(meta.get("format"))) {
+            throw new UserException(dir.resolve(MODEL_FILE) + " is not an ebm4j checkpoint (format '"
+                    + meta.get("format") + "', expected " + FORMAT + ")");
+        }
+        return meta;
+    }
+
+    private static Map<String, String> savedConfig(Map<String, String> meta) {
+        Map<String, String> cfg = new LinkedHashMap<>();
+        meta.forEach((k, v) -> {
+            if (k.startsWith("config.")) {
+                cfg.put(k.substring("config.".length()), v);
+            }
+        });
+        return cfg;
     }
 
     /** The newest complete checkpoint folder under {@code checkpointsDir}, or null. */

@@ -52,7 +52,12 @@ public final class RunFolder {
     }
 
     public Path metricsFile() {
-        return root.resolve("metrics.jsonl");
+        return metricsFile(root);
+    }
+
+    /** Where a run folder keeps its per-epoch metrics. */
+    private static Path metricsFile(Path runRoot) {
+        return runRoot.resolve("metrics.jsonl");
     }
 
     void writeRealImages(Dataset train) throws IOException {
@@ -102,11 +107,20 @@ public final class RunFolder {
      * earlier record); unreadable lines (the tail of a line a crash cut short) are skipped.
      */
     public List<EpochMetrics> readMetrics() throws IOException {
+        return readMetrics(root);
+    }
+
+    /**
+     * {@link #readMetrics()} of the run folder at {@code runRoot}, read-only (constructing a RunFolder
+     * creates its subfolders; comparing finished runs must not touch them). Empty when it has none.
+     */
+    public static List<EpochMetrics> readMetrics(Path runRoot) throws IOException {
         List<EpochMetrics> out = new ArrayList<>();
-        if (!Files.exists(metricsFile())) {
+        Path file = metricsFile(runRoot);
+        if (!Files.exists(file)) {
             return out;
         }
-        for (String line : Files.readAllLines(metricsFile(), StandardCharsets.UTF_8)) {
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
             EpochMetrics e;
             try {
                 e = EpochMetrics.fromJson(Json.read(line));
