@@ -40,8 +40,8 @@ public final class FrechetDistance {
 
         private Reference(GaussianFit reference) {
             this.reference = reference;
-            this.sqrt = reference.finite() ? sqrtPsd(reference.covarianceView()) : null;
-            this.trace = CommonOps_DDRM.trace(reference.covarianceView());
+            this.sqrt = reference.finite() ? sqrtPsd(reference.covariance()) : null;
+            this.trace = CommonOps_DDRM.trace(reference.covariance());
         }
 
         /** The Fréchet distance from the reference to {@code other}; NaN when either has non-finite moments. */
@@ -53,7 +53,7 @@ public final class FrechetDistance {
             if (sqrt == null || !other.finite()) {
                 return Double.NaN;
             }
-            double[] m1 = reference.meanView(), m2 = other.meanView();
+            double[] m1 = reference.mean(), m2 = other.mean();
             double meanTerm = 0;
             for (int j = 0; j < m1.length; j++) {
                 double d = m1[j] - m2[j];
@@ -61,13 +61,13 @@ public final class FrechetDistance {
             }
             int n = m1.length;
             DMatrixRMaj tmp = new DMatrixRMaj(n, n), m = new DMatrixRMaj(n, n);
-            CommonOps_DDRM.mult(sqrt, other.covarianceView(), tmp);
+            CommonOps_DDRM.mult(sqrt, other.covariance(), tmp);
             CommonOps_DDRM.mult(tmp, sqrt, m);
             double traceSqrt = 0;
             for (double lambda : symmetricEigen(m, false).values) {
                 traceSqrt += Math.sqrt(Math.max(lambda, 0));
             }
-            return meanTerm + trace + CommonOps_DDRM.trace(other.covarianceView()) - 2 * traceSqrt;
+            return meanTerm + trace + CommonOps_DDRM.trace(other.covariance()) - 2 * traceSqrt;
         }
     }
 

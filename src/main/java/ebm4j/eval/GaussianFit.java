@@ -51,7 +51,8 @@ public final class GaussianFit {
                 c[r * dim + j] = features[r * dim + j] - mean[j];
             }
         }
-        // X^T X in EJML's cache-blocked layout: 10,000 x 512 features take about half the time of the row-major product
+        // X^T X in EJML's cache-blocked layout: for 10,000 x 512 features, 3-5 s against 8 s for the row-major
+        // product (multInner) on the busy 2-core dev machine
         DMatrixRBlock blocked = MatrixOps_DDRB.convert(centred);
         DMatrixRBlock product = new DMatrixRBlock(dim, dim);
         MatrixOps_DDRB.multTransA(blocked, blocked, product);
@@ -77,23 +78,14 @@ public final class GaussianFit {
         return mean.length;
     }
 
-    /** The mean (a copy). */
-    public double[] mean() {
-        return mean.clone();
-    }
-
-    /** The covariance (a copy). */
-    public DMatrixRMaj covariance() {
-        return covariance.copy();
-    }
-
-    /** The covariance itself, for this package's read-only use without a copy. */
-    DMatrixRMaj covarianceView() {
-        return covariance;
-    }
-
-    double[] meanView() {
+    /** The mean, not copied: read only. */
+    double[] mean() {
         return mean;
+    }
+
+    /** The covariance, not copied: read only. */
+    DMatrixRMaj covariance() {
+        return covariance;
     }
 
     /** True when every moment is a finite number (features of a diverged model may not be). */
