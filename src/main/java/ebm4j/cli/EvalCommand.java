@@ -29,7 +29,9 @@ import picocli.CommandLine.Option;
         description = "Reports test accuracy, cross-entropy, ECE (15 bins), mean energy of test images and of fresh "
                 + "samples, OOD AUROC of the test set against uniform noise and an OOD data set (by default "
                 + "Fashion-MNIST for MNIST models and MNIST for Fashion-MNIST models), scored by -energy and by "
-                + "max-softmax, and with --judge (repeatable) each judge's accuracy on class-conditional samples.")
+                + "max-softmax, and with --judge (repeatable) each judge's accuracy on class-conditional samples, its "
+                + "confidence on unconditional ones, and the Fréchet distance between N samples and N test images in "
+                + "its feature space beside that between N training and N test images (the floor at that N).")
 public final class EvalCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
@@ -58,6 +60,11 @@ public final class EvalCommand implements Callable<Integer> {
             description = "Classifier checkpoint that judges samples; repeat for several judges.")
     List<Path> judges = new ArrayList<>();
 
+    @Option(names = "--fd-n", paramLabel = "N[,N...]|none",
+            description = "Numbers of images at which each judge's Fréchet distances are measured (default: "
+                    + "1000,10000, skipping those larger than the test set; none: no distances).")
+    String fdSizes;
+
     @Option(names = "--out", paramLabel = "DIR",
             description = "Write eval.json, energy_histogram.png and sample grids here. Inside a run folder only"
                     + " RUN/eval of the checkpoint's own run is allowed (it also updates RUN/report.html).")
@@ -70,11 +77,15 @@ public final class EvalCommand implements Callable<Integer> {
             + " nothing else on stdout; notes go to stderr.")
     boolean json;
 
+    /** Fréchet distance sizes when --fd-n is not given. */
+    static final List<Integer> DEFAULT_FD_SIZES = List.of(1000, 10_000);
+
     @Override
     public Integer call() throws Exception {
         if (samples < 10 || samples > 100_000 || limit < 0) {
             throw new UserException("--samples must be in [10, 100000] and --limit >= 0");
         }
+        List<Integer> fdAsked = frechetSizes();
         Backends.check(common);
         Checkpoint.Loaded ck = Checkpoint.load(model.checkpoint);
         List<Checkpoint.Loaded> judgeCks = new ArrayList<>();
@@ -86,11 +97,14 @@ public final class EvalCommand implements Callable<Integer> {
         if (limit > 0) {
             test = test.subset(Math.min(limit, test.count()));
         }
+        List<Integer> fd = judgeCks.isEmpty() ? List.of() : frechetSizesThatFit(fdAsked, test.count(), "test");
+        Dataset train = fd.isEmpty() ? null : matching(data.train(false), ck.spec(), data);
+        fd = fd.isEmpty() ? fd : frechetSizesThatFit(fd, train.count(), "training");
         DataSource oodSource = oodSource(data);
         Dataset oodSet = oodSource == null ? null : matching(oodSource.test(), ck.spec(), oodSource);
         Evaluation.Inputs inputs = new Evaluation.Inputs(test, data.displayName() + " test", oodSet,
                 oodSource == null ? null : oodSource.displayName(), oodSource == null ? null : oodSource.key(),
-                judgeCks, samples, model.chain(ck), model.seed, model.startPool(ck), out != null);
+                judgeCks, samples, model.chain(ck), model.seed, model.startPool(ck), out != null, train, fd);
         // --out is claimed before the evaluation runs: a folder that may not or cannot be written fails now
         try (EvalOutput destination = out == null ? null : EvalOutput.claim(out, ck.dir())) {
             Evaluation.Result result;
@@ -119,6 +133,55 @@ public final class EvalCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The sizes --fd-n asks for, ascending; null when it was not given (the defaults then apply). */
+    private List<Integer> frechetSizes() {
+        if (fdSizes == null) {
+            return null;
+        }
+        if (fdSizes.trim().equalsIgnoreCase("none")) {
+            return List.of();
+        }
+        java.util.TreeSet<Integer> sizes = new java.util.TreeSet<>();
+        for (String part : fdSizes.split(",", -1)) {
+            int n;
+            try {
+                n = Integer.parseInt(part.trim());
+            } catch (NumberFormatException e) {
+                n = -1;
+            }
+            if (n < 2) {
+                throw new UserException("--fd-n takes image counts of at least 2 separated by commas, or none; got '"
+                        + fdSizes + "'");
+            }
+            sizes.add(n);
+        }
+        if (judges.isEmpty()) {
+            throw new UserException("--fd-n needs a --judge: the distance is measured in a judge's feature space");
+        }
+        return List.copyOf(sizes);
+    }
+
+    /**
+     * The Fréchet distance sizes that {@code available} test or training images allow: of the
+     * defaults (asked null) those that fit, with a note for each skipped; of sizes given with --fd-n
+     * all, or an error.
+     */
+    private List<Integer> frechetSizesThatFit(List<Integer> asked, int available, String split) {
+        List<Integer> fit = new ArrayList<>();
+        for (int n : asked != null ? asked : DEFAULT_FD_SIZES) {
+            if (n <= available) {
+                fit.add(n);
+            } else if (fdSizes != null) {
+                throw new UserException("--fd-n " + n + " needs " + n + " " + split + " images, but there are only "
+                        + available + (split.equals("test") ? " (see --limit)" : ""));
+            } else {
+                System.err.println("Fréchet distance at N=" + n + " skipped: only " + available + " " + split
+                        + " images" + (split.equals("test") ? " (see --limit)" : "") + "; --fd-n chooses the sizes");
+            }
+        }
+        return fit;
     }
 
     /** The OOD source: as asked, or the natural counterpart when it is installed, or none. */
@@ -159,11 +222,31 @@ public final class EvalCommand implements Callable<Integer> {
                 for (Object item : list) {
                     System.out.println(k + ":");
                     if (item instanceof Map<?, ?> m) {
-                        m.forEach((kk, vv) -> System.out.println(line("  " + kk, vv)));
+                        m.forEach((kk, vv) -> printNested("  " + kk, vv));
                     }
                 }
             } else {
                 System.out.println(line(k, v));
+            }
+        });
+    }
+
+    /**
+     * A value that is a map of maps (a judge's Fréchet distances by N) prints one line per inner map,
+     * its entries side by side: {@code fd N=1000   samples 12.3, train_floor 4.5}.
+     */
+    private static void printNested(String key, Object value) {
+        if (!(value instanceof Map<?, ?> outer)) {
+            System.out.println(line(key, value));
+            return;
+        }
+        outer.forEach((k, inner) -> {
+            if (inner instanceof Map<?, ?> m) {
+                List<String> parts = new ArrayList<>();
+                m.forEach((kk, vv) -> parts.add(kk + " " + text(vv)));
+                System.out.println(String.format(Locale.ROOT, "%-34s %s", key + " N=" + k, String.join(", ", parts)));
+            } else {
+                System.out.println(line(key + " " + k, inner));
             }
         });
     }

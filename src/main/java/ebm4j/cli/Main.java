@@ -17,8 +17,8 @@ import picocli.CommandLine.Command;
         header = "Joint energy-based model of MNIST: a classifier that also generates digits.",
         description = "Trains an MLP whose 10 scores classify digits and whose LogSumExp is an image "
                 + "energy sampled by Langevin dynamics, on the GPU (JCuda, CUDA kernels, cuBLAS) or the CPU.",
-        subcommands = {TrainCommand.class, SampleCommand.class, EvalCommand.class, BenchCommand.class,
-                DataCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, SampleCommand.class, EvalCommand.class, CompareCommand.class,
+                BenchCommand.class, DataCommand.class, InfoCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_USAGE = 2;
 

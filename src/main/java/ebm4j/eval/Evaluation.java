@@ -3,6 +3,7 @@ package ebm4j.eval;
 import ebm4j.compute.Backend;
 import ebm4j.compute.Philox;
 import ebm4j.data.Dataset;
+import ebm4j.data.Shuffle;
 import ebm4j.model.Checkpoint;
 import ebm4j.model.EnergyModel;
 import ebm4j.model.Models;
@@ -19,7 +20,9 @@ import java.util.Map;
  * cross-entropy, ECE), the energies of test images and of fresh samples, out-of-distribution
  * detection (AUROC of the test set against uniform noise and an OOD data set, scored by -energy and
  * by max-softmax), and sample fidelity as judged by independent classifiers: each judge's accuracy
- * on class-conditional samples and its confidence on unconditional ones.
+ * on class-conditional samples, its confidence on unconditional ones, and the Fréchet distance of
+ * unconditional samples to test images in its feature space beside that of training images
+ * ({@link FrechetFigures}).
  */
 public final class Evaluation {
     /** The members of {@link Result#figures()} (eval.json), which the run report reads back. */
@@ -32,7 +35,7 @@ public final class Evaluation {
             CONDITIONAL_PER_CLASS = "conditional_accuracy_per_class",
             UNCONDITIONAL_CONFIDENT = "unconditional_confident_fraction",
             UNCONDITIONAL_CLASS_COUNTS = "unconditional_class_counts",
-            UNCONDITIONAL_MAX_DEVIATION = "unconditional_class_max_deviation";
+            UNCONDITIONAL_MAX_DEVIATION = "unconditional_class_max_deviation", FD = "fd";
     /** The OOD key of uniform noise; data sets use {@link ebm4j.data.DataSource#key()}. */
     public static final String UNIFORM = "uniform";
     /** AUROC members are {@code auroc_<ood key>_energy} and {@code auroc_<ood key>_max_softmax}. */
@@ -42,6 +45,10 @@ public final class Evaluation {
     private static final int CAPACITY = 256;
     /** Philox stream of the uniform-noise OOD images. */
     private static final int NOISE_STREAM = 0x4f4f44;
+    /** {@link Shuffle} streams (its epoch argument) of the random test and training images of the Fréchet distances. */
+    private static final int FD_TEST_ROWS = -0x46440001, FD_TRAIN_ROWS = -0x46440002;
+    /** Sampling seed offset of the Fréchet distance's samples (the seed itself and seed + 1 draw the others). */
+    private static final int FD_SAMPLE_SEED = 2;
 
     /**
      * What to evaluate on and how to sample.
@@ -57,9 +64,28 @@ public final class Evaluation {
      * @param seed     the sampling seed
      * @param pool     start images for the chains (a persistent-chain pool), or null for uniform noise
      * @param conditionalAlways draw class-conditional samples even without judges (for the grid)
+     * @param fdTrain  the training split, the floor of the Fréchet distances (null when fdSizes is empty)
+     * @param fdSizes  the numbers of images N at which each judge measures the Fréchet distance (may be
+     *                 empty; each at most the test and training set sizes)
      */
     public record Inputs(Dataset test, String testLabel, Dataset ood, String oodLabel, String oodKey, List<Checkpoint.Loaded> judges, int samples,
-                         SamplerSpec chain, long seed, float[] pool, boolean conditionalAlways) {}
+                         SamplerSpec chain, long seed, float[] pool, boolean conditionalAlways, Dataset fdTrain,
+                         List<Integer> fdSizes) {
+        public Inputs {
+            fdSizes = List.copyOf(fdSizes);
+            if (!fdSizes.isEmpty() && fdTrain == null) {
+                throw new IllegalArgumentException("Fréchet distances need the training split");
+            }
+        }
+
+        /** Without Fréchet distances. */
+        public Inputs(Dataset test, String testLabel, Dataset ood, String oodLabel, String oodKey,
+                      List<Checkpoint.Loaded> judges, int samples, SamplerSpec chain, long seed, float[] pool,
+                      boolean conditionalAlways) {
+            this(test, testLabel, ood, oodLabel, oodKey, judges, samples, chain, seed, pool, conditionalAlways, null,
+                    List.of());
+        }
+    }
 
     /**
      * The figures (in a stable order, as eval.json holds them), the samples drawn, and the energies
@@ -129,9 +155,10 @@ public final class Evaluation {
             boolean conditionalNeeded = in.conditionalAlways() || !in.judges().isEmpty();
             float[] conditional = conditionalNeeded
                     ? SampleGenerator.generate(net, in.chain(), in.seed() + 1, in.samples(), wanted, in.pool()) : null;
+            FrechetFigures.Sets fdSets = in.judges().isEmpty() || in.fdSizes().isEmpty() ? null : frechetSets(net, in);
             List<Map<String, Object>> verdicts = new ArrayList<>();
             for (Checkpoint.Loaded judge : in.judges()) {
-                verdicts.add(judge(backend, judge, wanted, conditional, fresh));
+                verdicts.add(judge(backend, judge, wanted, conditional, fresh, fdSets));
             }
             if (!verdicts.isEmpty()) {
                 figures.put(JUDGES, verdicts);
@@ -157,9 +184,10 @@ public final class Evaluation {
      * unconditional samples: its mean confidence, the fraction it classifies with confidence at
      * least {@value #CONFIDENT} (noise and blobs fall below), and how the samples spread over the
      * classes it sees (counts, and the largest relative deviation from uniform: mode coverage).
+     * With {@code fdSets}, also its Fréchet distances ({@link FrechetFigures}).
      */
     private static Map<String, Object> judge(Backend backend, Checkpoint.Loaded judge, int[] wanted,
-                                             float[] conditional, float[] unconditional) {
+                                             float[] conditional, float[] unconditional, FrechetFigures.Sets fdSets) {
         Map<String, Object> v = new LinkedHashMap<>();
         try (EnergyModel net = Models.create(backend, judge.spec(), CAPACITY)) {
             backend.upload(net.params(), judge.params());
@@ -200,8 +228,37 @@ public final class Evaluation {
             v.put(UNCONDITIONAL_CONFIDENT, (double) confident / n);
             v.put(UNCONDITIONAL_CLASS_COUNTS, histogram);
             v.put(UNCONDITIONAL_MAX_DEVIATION, deviation);
+            if (fdSets != null) {
+                v.put(FD, FrechetFigures.of(net, fdSets));
+            }
         }
         return v;
+    }
+
+    /**
+     * The images the Fréchet distances compare: as many fresh unconditional samples as the largest N
+     * (drawn as the other samples, from the pool or noise), and that many test and training images
+     * in a seeded random order, so that the first N rows of each are random subsets.
+     */
+    private static FrechetFigures.Sets frechetSets(EnergyModel net, Inputs in) {
+        int n = in.fdSizes().stream().mapToInt(Integer::intValue).max().orElseThrow();
+        float[] samples = SampleGenerator.generate(net, in.chain(), in.seed() + FD_SAMPLE_SEED, n, null, in.pool());
+        return new FrechetFigures.Sets(samples, randomRows(in.fdTrain(), n, in.seed(), FD_TRAIN_ROWS),
+                randomRows(in.test(), n, in.seed(), FD_TEST_ROWS), net.inputs(), in.fdSizes());
+    }
+
+    /** n images of a data set, chosen without replacement in a seeded random order. */
+    private static float[] randomRows(Dataset d, int n, long seed, int stream) {
+        if (n > d.count()) {
+            throw new IllegalArgumentException(d.count() + " images cannot give " + n);
+        }
+        int[] order = Shuffle.permutation(d.count(), seed, stream);
+        int pixels = d.pixels();
+        float[] out = new float[Math.multiplyExact(n, pixels)];
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(d.images(), order[r] * pixels, out, r * pixels, pixels);
+        }
+        return out;
     }
 
     private static double[] maxSoftmax(float[] scores, int classes) {

@@ -171,13 +171,39 @@ public final class Checkpoint {
 
     /** The checkpoint's hyperparameters, from its {@code config.*} metadata. */
     private static TrainConfig config(Path dir, Map<String, String> meta) {
+        return ConfigLoader.fromProperties(savedProperties(meta), dir.toString());
+    }
+
+    /** The {@code config.*} metadata, by key, in the order saved. */
+    private static Map<String, String> savedProperties(Map<String, String> meta) {
         Map<String, String> cfg = new LinkedHashMap<>();
         meta.forEach((k, v) -> {
             if (k.startsWith("config.")) {
                 cfg.put(k.substring("config.".length()), v);
             }
         });
-        return ConfigLoader.fromProperties(cfg, dir.toString());
+        return cfg;
+    }
+
+    /**
+     * The config a checkpoint was saved with, as written: no defaults filled in, no validation, so
+     * that checkpoints of other ebm4j versions (keys added or removed since) can be read and compared.
+     *
+     * @param dir        the checkpoint folder that {@code path} resolves to (as {@link #load})
+     * @param properties its hyperparameters, by key, in the order saved
+     */
+    public record SavedConfig(Path dir, Map<String, String> properties) {}
+
+    /** Reads only the config of the checkpoint {@code path} resolves to (as {@link #load}): the model file's header. */
+    public static SavedConfig savedConfig(Path path) {
+        Path dir = resolve(path);
+        try (SafeTensors.Reader model = SafeTensors.open(dir.resolve(MODEL_FILE))) {
+            if (!FORMAT.equals(model.metadata().get("format"))) {
+                throw new UserException(model.file() + " is not an ebm4j checkpoint (format '"
+                        + model.metadata().get("format") + "', expected " + FORMAT + ")");
+            }
+            return new SavedConfig(dir, savedProperties(model.metadata()));
+        }
     }
 
     /** The file holds exactly the model's tensors, each F32 in the model's shape. */

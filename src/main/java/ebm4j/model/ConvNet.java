@@ -250,6 +250,19 @@ public final class ConvNet implements EnergyModel {
         return scores.slice(0, (long) rows * classes);
     }
 
+    /** The dense layer's width: the output layer's input. */
+    @Override
+    public int featureWidth() {
+        return layout.dense;
+    }
+
+    /** The dense layer's ELU output after a forward pass. */
+    @Override
+    public Buf features(Buf x, int rows) {
+        forward(x, rows);
+        return denseOut.slice(0, (long) rows * layout.dense);
+    }
+
     @Override
     public void backward(Buf dScores, int rows, Buf x, boolean weightGrads, Buf dx) {
         checkRows(rows);

@@ -12,7 +12,12 @@ import ebm4j.compute.Buf;
  * {@link ModelType#tensors} says. {@code ModelContractTest} holds every implementation to this
  * contract (gradients against finite differences, layout, capacity, determinism).
  *
- * <p>Shapes: x (rows, inputs), scores and dScores (rows, outputs), dx (rows, inputs).
+ * <p>Shapes: x (rows, inputs), scores and dScores (rows, outputs), dx (rows, inputs), features
+ * (rows, featureWidth).
+ *
+ * <p>Every model ends in an affine output layer whose weight (outputs, featureWidth) and bias
+ * (outputs) are the last two tensors of its layout; {@link #features} exposes that layer's input,
+ * the space in which {@code eval} measures the Fréchet distance between samples and real images.
  */
 public interface EnergyModel extends AutoCloseable {
     ModelSpec spec();
@@ -46,6 +51,17 @@ public interface EnergyModel extends AutoCloseable {
 
     /** scores (rows, outputs) = net(x). Returns a view of the scores, valid until the next forward. */
     Buf forward(Buf x, int rows);
+
+    /** Values per row of {@link #features}: the width of the output layer's input. */
+    int featureWidth();
+
+    /**
+     * Runs the forward pass (as {@link #forward}) and returns the features of each row, (rows,
+     * featureWidth): the input of the output layer, so that scores = features . W^T + b with W and b
+     * the last two tensors of the layout (for an MLP, its last hidden layer after the activation).
+     * A view, valid until the next forward pass.
+     */
+    Buf features(Buf x, int rows);
 
     /**
      * Back-propagates dScores through the last forward pass (same x and rows). With

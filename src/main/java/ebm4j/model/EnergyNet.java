@@ -201,6 +201,19 @@ public final class EnergyNet implements EnergyModel {
         return scores(rows);
     }
 
+    /** The last hidden width (the input width when there is no hidden layer). */
+    @Override
+    public int featureWidth() {
+        return layout.in(layout.layers() - 1);
+    }
+
+    /** The input of the output layer after a forward pass: the last hidden layer's ELU output. */
+    @Override
+    public Buf features(Buf x, int rows) {
+        forward(x, rows);
+        return input(x, layout.layers() - 1).slice(0, (long) rows * featureWidth());
+    }
+
     /**
      * Back-propagates dScores (rows, classes) through the last forward pass. With
      * {@code weightGrads} it overwrites the parameter gradients; with {@code dx} non-null it

@@ -4,8 +4,8 @@ import ebm4j.compute.Backend;
 import ebm4j.compute.Buf;
 
 /**
- * Host-side views of the network's outputs for evaluation: scores for many images computed in
- * chunks of the network's capacity, and the per-row quantities derived from them (energy,
+ * Host-side views of the network's outputs for evaluation: scores (and features) for many images
+ * computed in chunks of the network's capacity, and the per-row quantities derived from them (energy,
  * softmax confidence, prediction). Evaluation is not a hot path, so the math here runs in double
  * on the host and stays simple.
  */
@@ -24,6 +24,23 @@ public final class Scoring {
                 b.upload(x, 0, images, start * inputs, rows * inputs);
                 Buf s = net.forward(x, rows);
                 b.download(out, start * classes, s, 0, rows * classes);
+            }
+        }
+        return out;
+    }
+
+    /** features (count, featureWidth) for images (count, inputs): see {@link EnergyModel#features}. */
+    public static float[] features(EnergyModel net, float[] images, int count) {
+        Backend b = net.backend();
+        int inputs = net.inputs(), width = net.featureWidth();
+        float[] out = new float[Math.multiplyExact(count, width)];
+        int chunk = net.capacity();
+        try (Buf x = b.alloc((long) chunk * inputs)) {
+            for (int start = 0; start < count; start += chunk) {
+                int rows = Math.min(chunk, count - start);
+                b.upload(x, 0, images, start * inputs, rows * inputs);
+                Buf f = net.features(x, rows);
+                b.download(out, start * width, f, 0, rows * width);
             }
         }
         return out;

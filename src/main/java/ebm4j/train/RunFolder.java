@@ -260,6 +260,14 @@ public final class RunFolder implements AutoCloseable {
     }
 
     /**
+     * The epochs recorded in the run folder at {@code runRoot}, read-only (constructing a RunFolder
+     * creates its subfolders; comparing finished runs must not touch them). Empty when it has none.
+     */
+    public static List<EpochMetrics> readRunMetrics(Path runRoot) {
+        return readMetrics(runRoot.resolve(METRICS));
+    }
+
+    /**
      * The epochs recorded in a metrics file, one per epoch number (a re-run epoch replaces its
      * earlier record); unreadable lines (the tail of a line a crash cut short) are skipped.
      */

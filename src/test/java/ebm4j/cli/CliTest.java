@@ -37,7 +37,7 @@ class CliTest {
     void helpAndVersionSucceed() {
         Run help = run("--help");
         assertEquals(0, help.code());
-        for (String cmd : new String[] {"train", "sample", "eval", "bench", "data", "info"}) {
+        for (String cmd : new String[] {"train", "sample", "eval", "compare", "bench", "data", "info"}) {
             assertTrue(help.out().contains(cmd), cmd + " missing from --help");
             assertEquals(0, run(cmd, "--help").code(), cmd + " --help");
         }

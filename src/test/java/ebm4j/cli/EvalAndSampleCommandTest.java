@@ -9,6 +9,7 @@ import ebm4j.Json;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,12 +86,66 @@ class EvalAndSampleCommandTest {
         assertTrue(r.err().contains("expected one of auto, pool, noise, got 'buffer'"), r.err());
     }
 
+    /** --fd-n: sizes as asked (each fitting the data), refused without a judge or when too large, before any work. */
+    @Test
+    void evalMeasuresFrechetDistancesAtTheSizesAsked() throws Exception {
+        String joint = dir.resolve("joint").toString(), judge = dir.resolve("classifier").toString();
+        CliTest.assertUsageError(CliTest.run("eval", "--device", "cpu", "-c", joint, "--fd-n", "100"),
+                "needs a --judge");
+        CliTest.assertUsageError(CliTest.run("eval", "--device", "cpu", "-c", joint, "--judge", judge,
+                "--fd-n", "1,100"), "at least 2");
+        CliTest.assertUsageError(CliTest.run("eval", "--device", "cpu", "-c", joint, "--judge", judge,
+                "--fd-n", "many"), "--fd-n");
+        CliTest.assertUsageError(CliTest.run("eval", "--device", "cpu", "-c", joint, "--data-dir", DATA.toString(),
+                "--judge", judge, "--limit", "300", "--fd-n", "301"),
+                "--fd-n 301 needs 301 test images, but there are only 300");
+        Path out = dir.resolve("eval-fd");
+        CliTest.Run r = withConsole(() -> CliTest.run("eval", "--device", "cpu", "-c", joint, "--data-dir",
+                DATA.toString(), "--judge", judge, "--limit", "300", "--samples", "20", "--steps", "2", "--fd-n", "300,100",
+                "--out", out.toString()));
+        assertEquals(0, r.code(), r.err());
+        JsonNode fd = Json.read(Files.readString(out.resolve("eval.json"))).get("judges").get(0).get("fd");
+        assertEquals(List.of("100", "300"), fieldNames(fd), fd.toString());
+        for (String n : new String[] {"100", "300"}) {
+            assertTrue(fd.get(n).get("samples").doubleValue() > fd.get(n).get("train_floor").doubleValue(),
+                    fd.toString());
+        }
+        assertFalse(r.err().contains("skipped"), r.err());
+    }
+
+    /**
+     * Runs the command with System.out and System.err captured too (eval prints its figures and notes
+     * there, not to picocli's writers), appended to the run's out and err.
+     */
+    private static CliTest.Run withConsole(java.util.function.Supplier<CliTest.Run> command) {
+        java.io.PrintStream stdout = System.out, stderr = System.err;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        CliTest.Run r;
+        try {
+            System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+            System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+            r = command.get();
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+        return new CliTest.Run(r.code(), r.out() + out.toString(java.nio.charset.StandardCharsets.UTF_8),
+                r.err() + err.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new java.util.ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
     @Test
     void evalReportsClassifierCalibrationOodAndJudgeFigures() throws Exception {
         Path out = dir.resolve("eval");
-        CliTest.Run r = CliTest.run("eval", "--device", "cpu", "-c", dir.resolve("joint").toString(), "--data-dir",
-                DATA.toString(), "--limit", "1000", "--samples", "40", "--steps", "5", "--judge",
-                dir.resolve("classifier").toString(), "--out", out.toString());
+        CliTest.Run r = withConsole(() -> CliTest.run("eval", "--device", "cpu", "-c", dir.resolve("joint").toString(),
+                "--data-dir", DATA.toString(), "--limit", "1000", "--samples", "40", "--steps", "5", "--judge",
+                dir.resolve("classifier").toString(), "--out", out.toString()));
         assertEquals(0, r.code(), r.err());
         JsonNode m = Json.read(Files.readString(out.resolve("eval.json")));
         double acc = m.get("test_accuracy").doubleValue();
@@ -117,6 +172,16 @@ class EvalAndSampleCommandTest {
             counted += c.asInt();
         }
         assertEquals(40, counted, "every unconditional sample lands in one class");
+        // the default sizes that fit the 1,000 test images: N = 1,000 only, the 10,000 skipped with a note
+        JsonNode fd = judge.get("fd");
+        assertEquals(List.of("1000"), fieldNames(fd), fd.toString());
+        double samplesFd = fd.get("1000").get("samples").doubleValue();
+        double floor = fd.get("1000").get("train_floor").doubleValue();
+        assertTrue(floor > 0 && Double.isFinite(samplesFd), fd.toString());
+        assertTrue(samplesFd > floor, "samples of a model trained for seconds are farther from the test images than"
+                + " training images are: " + fd);
+        assertTrue(r.err().contains("Fréchet distance at N=10000 skipped"), r.err());
+        assertTrue(r.out().contains("fd N=1000") && r.out().contains("train_floor"), r.out());
         // even a briefly trained model tells uniform noise from digits by its energy
         assertTrue(m.get("auroc_uniform_energy").doubleValue() > 0.9, "AUROC vs noise " + m.get("auroc_uniform_energy"));
         if (Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist"))) {

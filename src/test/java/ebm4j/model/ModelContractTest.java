@@ -24,7 +24,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * backward pass gives the gradients of a linear loss on the scores, checked against central
  * differences of the model's own float forward pass (h = 1e-2 on weights of order 0.3: the error
  * is float rounding, ~1e-6 relative per op over a few dozen ops, divided by 2h, so 2e-3 absolute +
- * 2e-2 relative); and it refuses more rows than its capacity.
+ * 2e-2 relative); it refuses more rows than its capacity; and its features are what its affine output
+ * layer (the last two tensors) maps to the scores.
  */
 class ModelContractTest {
     private static final ImageShape SHAPE = new ImageShape(3, 4, 1);
@@ -88,6 +89,45 @@ class ModelContractTest {
             assertArrayEquals(Arrays.copyOf(all, CLASSES), Arrays.copyOf(one, CLASSES), 0f);
             assertThrows(IllegalArgumentException.class, () -> m.forward(x, ROWS + 1));
             assertThrows(IllegalArgumentException.class, () -> m.forward(x, 0));
+        }
+    }
+
+    /**
+     * scores = features . W^T + b for W, b the last two tensors of the layout, recomputed in double
+     * from the downloaded features (float GEMM against double: 1e-5 absolute + 1e-5 relative over a
+     * 6-term sum); a row's features do not depend on the other rows.
+     */
+    @ParameterizedTest
+    @MethodSource("models")
+    void featuresAreWhatTheOutputLayerMapsToTheScores(String kind) {
+        List<TensorSpec> tensors = Models.type(kind).tensors(spec(kind));
+        TensorSpec w = tensors.get(tensors.size() - 2), bias = tensors.get(tensors.size() - 1);
+        try (Backend b = new CpuBackend(1, ebm4j.compute.cpu.GemmChoice.JAVA);
+             EnergyModel m = Models.create(b, spec(kind), ROWS);
+             Buf x = b.alloc((long) ROWS * m.inputs())) {
+            int width = m.featureWidth();
+            assertArrayEquals(new long[] {CLASSES, width}, w.shape(), "the output weight is (outputs, featureWidth)");
+            assertArrayEquals(new long[] {CLASSES}, bias.shape(), "the output bias is (outputs)");
+            m.initialise(4);
+            float[] params = b.download(m.params());
+            b.upload(x, inputs(ROWS, m.inputs()));
+            float[] features = b.download(m.features(x, ROWS));
+            assertEquals(ROWS * width, features.length);
+            float[] scores = b.download(m.forward(x, ROWS));
+            boolean someNonZero = false;
+            for (int r = 0; r < ROWS; r++) {
+                for (int k = 0; k < CLASSES; k++) {
+                    double s = params[Math.toIntExact(bias.offset()) + k];
+                    for (int j = 0; j < width; j++) {
+                        s += (double) features[r * width + j] * params[Math.toIntExact(w.offset()) + k * width + j];
+                        someNonZero |= features[r * width + j] != 0f;
+                    }
+                    assertEquals(s, scores[r * CLASSES + k], 1e-5 + 1e-5 * Math.abs(s), "row " + r + " class " + k);
+                }
+            }
+            assertTrue(someNonZero, "features carry the input");
+            float[] first = b.download(m.features(x, 1));
+            assertArrayEquals(Arrays.copyOf(features, width), first, 0f);
         }
     }
 
