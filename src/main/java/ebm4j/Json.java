@@ -33,6 +33,8 @@ public final class Json {
                     .addSerializer(double.class, new NonFinite<>(double.class))
                     .addSerializer(Float.class, new NonFinite<>(Float.class))
                     .addSerializer(float.class, new NonFinite<>(float.class)))
+            // one value means one value: text after it (a second object, a stray brace) is an error
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
     private static final ObjectMapper PRETTY = MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT);
@@ -56,7 +58,7 @@ public final class Json {
     }
 
     /**
-     * Parses one JSON value.
+     * Parses exactly one JSON value (anything after it but white space is an error).
      *
      * @throws IllegalArgumentException naming the first problem and where it is
      */

@@ -40,6 +40,13 @@ class JsonTest {
     }
 
     @Test
+    void textAfterTheValueIsAnError() {
+        assertThrows(IllegalArgumentException.class, () -> Json.read("{\"a\": 1} {\"b\": 2}"));
+        assertThrows(IllegalArgumentException.class, () -> Json.read("[1] x"));
+        assertEquals(1, Json.read(" {\"a\": 1}\n ").get("a").asInt());
+    }
+
+    @Test
     void deeplyNestedInputIsRefusedBeforeItExhaustsTheStack() {
         String deep = "[".repeat(10_000) + "]".repeat(10_000);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Json.read(deep));

@@ -130,49 +130,41 @@ public interface ValueType<T> {
         };
     }
 
-    /** A plain name: no path separators, not "." or "..", no control characters. */
-    static ValueType<String> name(String what) {
-        return new ValueType<>() {
-            @Override
-            public String parse(String text) {
-                if (text.contains("/") || text.contains("\\") || text.equals(".") || text.equals("..")
-                        || text.chars().anyMatch(Character::isISOControl)) {
-                    throw new IllegalArgumentException(expected());
-                }
-                return text;
-            }
-
-            @Override
-            public String format(String value) {
-                return value;
-            }
-
-            @Override
-            public String expected() {
-                return what;
-            }
-        };
-    }
-
     /**
      * A log file: a plain file name, or a path to a file (the original project's {@code --log_file}
      * took a path). Whoever writes it checks that the name does not collide with its own files.
      */
     static ValueType<String> logFile(String what) {
+        return string(what, text -> {
+            if (text.isEmpty() || text.endsWith("/") || text.endsWith("\\") || hasControl(text)) {
+                return false;
+            }
+            try {
+                java.nio.file.Path name = java.nio.file.Path.of(text).getFileName();
+                return name != null && !name.toString().equals(".") && !name.toString().equals("..");
+            } catch (java.nio.file.InvalidPathException e) {
+                return false;
+            }
+        });
+    }
+
+    /** A plain name: no path separators, not "." or "..", no control characters. */
+    static ValueType<String> name(String what) {
+        return string(what, text -> !text.isEmpty() && !text.contains("/") && !text.contains("\\")
+                && !text.equals(".") && !text.equals("..") && !hasControl(text));
+    }
+
+    /** Free text without control characters (checked later by whoever uses it, e.g. a registry). */
+    static ValueType<String> text(String what) {
+        return string(what, text -> !hasControl(text));
+    }
+
+    /** Text that {@code valid} accepts, kept as written. */
+    private static ValueType<String> string(String what, java.util.function.Predicate<String> valid) {
         return new ValueType<>() {
             @Override
             public String parse(String text) {
-                if (text.isEmpty() || text.endsWith("/") || text.endsWith("\\")
-                        || text.chars().anyMatch(Character::isISOControl)) {
-                    throw new IllegalArgumentException(expected());
-                }
-                java.nio.file.Path name;
-                try {
-                    name = java.nio.file.Path.of(text).getFileName();
-                } catch (java.nio.file.InvalidPathException e) {
-                    throw new IllegalArgumentException(expected());
-                }
-                if (name == null || name.toString().equals(".") || name.toString().equals("..")) {
+                if (!valid.test(text)) {
                     throw new IllegalArgumentException(expected());
                 }
                 return text;
@@ -190,27 +182,8 @@ public interface ValueType<T> {
         };
     }
 
-    /** Free text without control characters (checked later by whoever uses it, e.g. a registry). */
-    static ValueType<String> text(String what) {
-        return new ValueType<>() {
-            @Override
-            public String parse(String text) {
-                if (text.chars().anyMatch(Character::isISOControl)) {
-                    throw new IllegalArgumentException(expected());
-                }
-                return text;
-            }
-
-            @Override
-            public String format(String value) {
-                return value;
-            }
-
-            @Override
-            public String expected() {
-                return what;
-            }
-        };
+    private static boolean hasControl(String text) {
+        return text.chars().anyMatch(Character::isISOControl);
     }
 
     /** A comma-separated list of 1..maxCount integers, each in [min, max] ("[512, 512]" also reads). */

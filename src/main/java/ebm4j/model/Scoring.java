@@ -14,33 +14,31 @@ public final class Scoring {
 
     /** scores (count, classes) for images (count, inputs). */
     public static float[] scores(EnergyModel net, float[] images, int count) {
-        Backend b = net.backend();
-        int inputs = net.inputs(), classes = net.outputs();
-        float[] out = new float[count * classes];
-        int chunk = net.capacity();
-        try (Buf x = b.alloc((long) chunk * inputs)) {
-            for (int start = 0; start < count; start += chunk) {
-                int rows = Math.min(chunk, count - start);
-                b.upload(x, 0, images, start * inputs, rows * inputs);
-                Buf s = net.forward(x, rows);
-                b.download(out, start * classes, s, 0, rows * classes);
-            }
-        }
-        return out;
+        return inChunks(net, images, count, net.outputs(), net::forward);
     }
 
     /** features (count, featureWidth) for images (count, inputs): see {@link EnergyModel#features}. */
     public static float[] features(EnergyModel net, float[] images, int count) {
+        return inChunks(net, images, count, net.featureWidth(), net::features);
+    }
+
+    /** One pass of the model that leaves {@code width} values per row in the buffer it returns. */
+    private interface Pass {
+        Buf run(Buf x, int rows);
+    }
+
+    /** Runs {@code pass} over the images in chunks of the model's capacity; (count, width) on the host. */
+    private static float[] inChunks(EnergyModel net, float[] images, int count, int width, Pass pass) {
         Backend b = net.backend();
-        int inputs = net.inputs(), width = net.featureWidth();
+        int inputs = net.inputs();
         float[] out = new float[Math.multiplyExact(count, width)];
         int chunk = net.capacity();
         try (Buf x = b.alloc((long) chunk * inputs)) {
             for (int start = 0; start < count; start += chunk) {
                 int rows = Math.min(chunk, count - start);
                 b.upload(x, 0, images, start * inputs, rows * inputs);
-                Buf f = net.features(x, rows);
-                b.download(out, start * width, f, 0, rows * width);
+                Buf result = pass.run(x, rows);
+                b.download(out, start * width, result, 0, rows * width);
             }
         }
         return out;
