@@ -86,6 +86,30 @@ class SampleGeneratorTest {
                 "weights e^-40 and non-finite energies: " + Arrays.toString(counts));
     }
 
+    /**
+     * Unconditional starts are class-balanced: rows 0-2 are class 0 with a far larger logit than
+     * rows 3-5 have for class 1, so weights exp(-E(x)) would pick rows 0-2 almost always; balanced,
+     * half the chains start from class-0 rows and half from class-1 rows, each within its class
+     * by exp(s_y) (JEM sign: E(x, y) = -s_y).
+     */
+    @Test
+    void unconditionalStartsAreClassBalanced() {
+        float[] scores = {9, -8, 8, -8, 8, -8, 0, 1, 0, 2, 0, 1};
+        int[] rows = PoolStarts.choose(scores, 2, null, 400, -1f, 3);
+        int fromClass0 = 0;
+        for (int r : rows) {
+            fromClass0 += r < 3 ? 1 : 0;
+        }
+        assertEquals(200, fromClass0, "one chain in two starts from a class-0 row");
+        int[] counts = new int[6];
+        for (int i = 1; i < rows.length; i += 2) {
+            counts[rows[i]]++;
+        }
+        // class-1 chains: rows 3, 4, 5 with weights e^1, e^2, e^1 (and e^-8 for the class-0 rows)
+        double z = 2 * Math.E + Math.exp(2);
+        assertEquals(Math.exp(2) / z, counts[4] / 200.0, 0.1, Arrays.toString(counts));
+    }
+
     @Test
     void withNoFiniteEnergyTheDrawIsUniform() {
         int[] drawn = PoolStarts.draw(new double[] {Double.NaN, Double.NaN, Double.NaN}, 3000, new SplittableRandom(1));
