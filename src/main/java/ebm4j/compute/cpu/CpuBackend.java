@@ -8,7 +8,6 @@ import ebm4j.compute.HybridLossSpec;
 import ebm4j.compute.IntBuf;
 import ebm4j.compute.LossStats;
 import ebm4j.compute.PhaseTimer;
-import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import java.util.Objects;
 
@@ -256,8 +255,7 @@ public final class CpuBackend implements Backend {
         int ob = o.base();
         int base = bb.base();
         forRows(rows, cols, MIN_MATH, (p, from, to) ->
-                ElementwiseKernels.biasElu(od, ob, bd, base, cols, from, to, scratch[p].floats(2 * cols),
-                        scratch[p].doubles(3 * cols)));
+                ElementwiseKernels.biasElu(od, ob, bd, base, cols, from, to, scratch[p].floats(2 * cols)));
     }
 
     /** out:(rows,cols) += bias:(cols), in place. */
@@ -279,11 +277,12 @@ public final class CpuBackend implements Backend {
         int len = count("eluBackward", n);
         CpuBuf g = floats("eluBackward", "grad", grad, len);
         CpuBuf o = floats("eluBackward", "out", out, len);
-        ByteBuffer gd = g.bytes();
-        ByteBuffer od = o.bytes();
+        FloatBuffer gd = g.data();
+        FloatBuffer od = o.data();
         int gb = g.base();
         int ob = o.base();
-        forRange(len, MIN_CHEAP, (p, from, to) -> ElementwiseKernels.eluBackward(gd, gb, od, ob, from, to));
+        forRange(len, MIN_CHEAP, (p, from, to) ->
+                ElementwiseKernels.eluBackward(gd, gb, od, ob, from, to, scratch[p].chunkX, scratch[p].chunkG));
     }
 
     /**

@@ -68,14 +68,6 @@ public final class CpuBuf implements Buf {
         return memory.floats;
     }
 
-    /**
-     * The same allocation as bytes (native order), for the Vector API kernels: element {@code i}
-     * of this buffer starts at byte {@code 4 * (base() + i)}.
-     */
-    ByteBuffer bytes() {
-        checkOpen();
-        return memory.bytes;
-    }
 
     /** Index of this buffer's element 0 in {@link #data()}. */
     int base() {

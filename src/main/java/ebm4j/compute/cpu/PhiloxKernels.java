@@ -3,6 +3,7 @@ package ebm4j.compute.cpu;
 import ebm4j.compute.Philox;
 import java.nio.FloatBuffer;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -12,37 +13,60 @@ import jdk.incubator.vector.VectorSpecies;
  * (i/4, step lo, step hi, stream), key seed: exactly element i of {@link Philox#uniforms} and
  * {@link Philox#normals} for the same (seed, step, stream), whatever range a part covers.
  *
- * <p>Normals are made a chunk of {@link #CHUNK} elements at a time in the part's {@link Scratch}:
- * the Philox blocks first (scalar: the 32x32->64-bit products have no fast vector form on AVX2)
- * with the integer half of Box-Muller per word pair, then the floating-point half over all pairs
- * with the Vector API.
- * Box-Muller is {@link Philox#normalPair}'s arithmetic lane for lane (IEEE add, multiply, divide,
- * sqrt and fused multiply-add give the same bits in a vector lane as in a scalar; the quadrant
- * switch becomes selects and exact negations), so the normals are bit-identical to
- * {@link Philox#normals}, as the CUDA twin requires. The scalar version cost ~10 ns per normal,
- * most of it the quadrant switch mispredicting on random bits. The buffers are moved in and out
- * with bulk copies, which are much cheaper per float than indexed gets and puts on a direct buffer.
+ * <p>Work goes a chunk of {@link #CHUNK} elements at a time through the part's {@link Scratch}:
+ * <ol>
+ *   <li>{@link #words}: the Philox blocks, {@link #L} blocks per vector (one block per lane). The
+ *       32x32-bit products need their high halves, which the Vector API has no operation for, so
+ *       each is assembled from four 16x16-bit products (exact in int lanes); that is still ~3x
+ *       cheaper than the scalar 64-bit products, whose ten dependent rounds per block kept the
+ *       scalar version latency-bound at ~5 ns per element;</li>
+ *   <li>for normals, {@link #pairPrep}: the integer half of Box-Muller on each word pair, as
+ *       floats (all exact), then {@link #boxMuller}: the floating-point half;</li>
+ *   <li>a scalar pass puts the results back in element order and applies the op.</li>
+ * </ol>
+ * Every step is {@link Philox}'s arithmetic lane for lane (integer ops wrap the same way, and IEEE
+ * add, multiply, divide, sqrt and fused multiply-add give the same bits in a vector lane as in a
+ * scalar; the quadrant switch becomes selects and exact negations), so the numbers are
+ * bit-identical to {@link Philox}, as the CUDA twin requires. Vectors never cross a method call:
+ * each stage reads and writes scratch arrays, because C2 boxes a vector that crosses a call it
+ * did not inline (and stops inlining in large methods), which is slower than scalar code. The
+ * buffers are moved in and out with bulk copies, much cheaper per float than indexed gets and
+ * puts on a direct buffer.
  */
 final class PhiloxKernels {
     private PhiloxKernels() {}
 
     /** Elements per chunk: a multiple of 4 * 2 * vector lanes, small enough to stay in L1. */
     static final int CHUNK = 512;
+    /** Philox blocks per chunk. */
+    static final int BLOCKS = CHUNK / 4;
     /** Box-Muller pairs per chunk (two per Philox block). */
     static final int PAIRS = CHUNK / 2;
 
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
-    private static final int L = FS.length();
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
+    /** Lanes per vector (the int and float species have the same shape). */
+    static final int L = FS.length();
 
     // Philox4x32-10 constants and the Box-Muller ones, as in ebm4j.compute.Philox.
     private static final int M0 = 0xD2511F53;
     private static final int M1 = 0xCD9E8D57;
     private static final int W0 = 0x9E3779B9;
     private static final int W1 = 0xBB67AE85;
+    private static final int M0_HI = M0 >>> 16, M0_LO = M0 & 0xFFFF;
+    private static final int M1_HI = M1 >>> 16, M1_LO = M1 & 0xFFFF;
     private static final float TWO_POW_MINUS_24 = 0x1.0p-24f;
     private static final float LN2_HI = 0.693145751953125f;
     private static final float LN2_LO = 1.42860682030941723e-06f;
     private static final float HALF_PI = 1.57079632679489662f;
+    /** 0, 1, 2, ...: lane offsets of the block counters. */
+    private static final int[] LANE_INDEX = new int[L];
+
+    static {
+        for (int i = 0; i < L; i++) {
+            LANE_INDEX[i] = i;
+        }
+    }
 
     /** Philox's fixed inputs for one call: the key and the counter's step and stream words. */
     record Key(int k0, int k1, int stepLo, int stepHi, int stream) {
@@ -55,16 +79,26 @@ final class PhiloxKernels {
         }
     }
 
+    /** Blocks needed for elements [start, end) with start % 4 == 0, rounded up to whole vectors. */
+    private static int vectorBlocks(int start, int end) {
+        int blocks = (end - start + 3) >>> 2;
+        return (blocks + L - 1) / L * L;
+    }
+
     /** x[i] = lo + (hi - lo) * U_i for i in [from, to), as Philox.uniforms computes it. */
     static void uniform(FloatBuffer x, int xb, int from, int to, float lo, float hi, Key key, Scratch s) {
         float scale = hi - lo;
-        int[] w = s.words;
-        for (int blk = from >>> 2; blk << 2 < to; blk++) {
-            key.block(blk, w);
-            int i0 = blk << 2;
-            for (int j = Math.max(0, from - i0), end = Math.min(4, to - i0); j < end; j++) {
-                x.put(xb + i0 + j, lo + scale * Philox.uniform(w[j]));
+        float[] xs = s.chunkX;
+        int[][] w = {s.w0, s.w1, s.w2, s.w3};
+        for (int start = from & ~3; start < to; start += CHUNK) {
+            int end = Math.min(start + CHUNK, to);
+            words(key, start >>> 2, vectorBlocks(start, end), s);
+            int first = Math.max(from, start);
+            for (int i = first; i < end; i++) {
+                int e = i - start;
+                xs[i - first] = lo + scale * Philox.uniform(w[e & 3][e >>> 2]);
             }
+            x.put(xb + first, xs, 0, end - first);
         }
     }
 
@@ -86,12 +120,14 @@ final class PhiloxKernels {
             int zo = lo - start;
             x.get(xb + lo, xs, 0, n);
             grad.get(gb + lo, gs, 0, n);
-            for (int j = 0; j < n; j++) {
-                float g = gs[j];
-                if (gradClip > 0f) {
-                    g = g < -gradClip ? -gradClip : (g > gradClip ? gradClip : g);
+            if (gradClip > 0f) {
+                for (int j = 0; j < n; j++) {
+                    float g = gs[j];
+                    gs[j] = g < -gradClip ? -gradClip : (g > gradClip ? gradClip : g);
                 }
-                float t = xs[j] - alpha * g;
+            }
+            for (int j = 0; j < n; j++) {
+                float t = xs[j] - alpha * gs[j];
                 xs[j] = t + sigma * z[zo + j];
             }
             x.put(xb + lo, xs, 0, n);
@@ -118,58 +154,99 @@ final class PhiloxKernels {
 
     /**
      * s.normals[0, end - start) = elements [start, end) of the normal stream; start % 4 == 0 and
-     * end - start <= CHUNK. Whole blocks are generated (up to 3 normals past {@code end}).
+     * end - start <= CHUNK. Whole vectors of blocks are generated (the extra normals are unused).
+     * Pair q < nb is words (0, 1) of block q, pair nb + q words (2, 3), nb the blocks generated.
      */
     static void normals(Key key, int start, int end, Scratch s) {
-        int firstBlock = start >>> 2;
-        int blocks = (end - start + 3) >>> 2;
-        int k0 = key.k0(), k1 = key.k1(), c1In = key.stepLo(), c2In = key.stepHi(), c3In = key.stream();
-        for (int i = 0; i < blocks; i++) {
-            // Philox4x32-10 exactly as Philox.block, on locals; words (0,1) and (2,3) are the pairs.
-            int c0 = firstBlock + i, c1 = c1In, c2 = c2In, c3 = c3In, r0 = k0, r1 = k1;
-            for (int round = 0; round < 10; round++) {
-                long p0 = (M0 & 0xFFFFFFFFL) * (c0 & 0xFFFFFFFFL);
-                long p1 = (M1 & 0xFFFFFFFFL) * (c2 & 0xFFFFFFFFL);
-                c0 = (int) (p1 >>> 32) ^ c1 ^ r0;
-                c1 = (int) p1;
-                c2 = (int) (p0 >>> 32) ^ c3 ^ r1;
-                c3 = (int) p0;
-                r0 += W0;
-                r1 += W1;
-            }
-            pairPrep(c0, c1, 2 * i, s);
-            pairPrep(c2, c3, 2 * i + 1, s);
-        }
-        boxMuller(s.mant, s.expo, s.angle, s.quad, s.radiusCos, s.radiusSin, 2 * blocks);
+        int nb = vectorBlocks(start, end);
+        words(key, start >>> 2, nb, s);
+        pairPrep(s.w0, s.w1, 0, nb, s);
+        pairPrep(s.w2, s.w3, nb, nb, s);
+        boxMuller(s.mant, s.expo, s.angle, s.quad, s.radiusCos, s.radiusSin, 2 * nb);
         float[] rc = s.radiusCos;
         float[] rs = s.radiusSin;
         float[] z = s.normals;
-        for (int q = 0, pairs = 2 * blocks; q < pairs; q++) {
-            z[2 * q] = rc[q];
-            z[2 * q + 1] = rs[q];
+        for (int b = 0, blocks = (end - start + 3) >>> 2; b < blocks; b++) {
+            z[4 * b] = rc[b];
+            z[4 * b + 1] = rs[b];
+            z[4 * b + 2] = rc[nb + b];
+            z[4 * b + 3] = rs[nb + b];
         }
     }
 
     /**
-     * The integer half of Philox.normalPair(a, b) for pair q, as floats (all exact): the mantissa
-     * m in [1, 2) and exponent e of u = ((a >>> 8) + 1) * 2^-24, the angle inside the quadrant,
-     * and the quadrant. Done scalar: the Vector API's int/float converts and reinterprets fall back
-     * to slow Java code in parts of this program on JDK 17.
+     * s.w0..s.w3[i] = the four words of Philox block firstBlock + i, i in [0, count), count a
+     * multiple of {@link #L}: Philox.block with one block per lane. A 32x32-bit product is
+     * a*M = ah*Mh*2^32 + (ah*Ml + al*Mh)*2^16 + al*Ml in 16-bit halves; each partial product fits
+     * 32 unsigned bits, and the carries out of the middle are added into the high word.
      */
-    private static void pairPrep(int a, int b, int q, Scratch s) {
-        float u = ((a >>> 8) + 1) * TWO_POW_MINUS_24;
-        int bits = Float.floatToRawIntBits(u);
-        s.expo[q] = ((bits >>> 23) & 0xFF) - 127;
-        s.mant[q] = Float.intBitsToFloat((bits & 0x007FFFFF) | 0x3F800000);
-        s.angle[q] = ((b >>> 6) & 0xFFFFFF) * TWO_POW_MINUS_24 * HALF_PI;
-        s.quad[q] = b >>> 30;
+    static void words(Key key, int firstBlock, int count, Scratch s) {
+        IntVector lanes = IntVector.fromArray(IS, LANE_INDEX, 0);
+        for (int g = 0; g < count; g += L) {
+            IntVector c0 = lanes.add(firstBlock + g);
+            IntVector c1 = IntVector.broadcast(IS, key.stepLo());
+            IntVector c2 = IntVector.broadcast(IS, key.stepHi());
+            IntVector c3 = IntVector.broadcast(IS, key.stream());
+            int r0 = key.k0();
+            int r1 = key.k1();
+            for (int round = 0; round < 10; round++) {
+                IntVector al = c0.and(0xFFFF);
+                IntVector ah = c0.lanewise(VectorOperators.LSHR, 16);
+                IntVector ll = al.mul(M0_LO);
+                IntVector lh = al.mul(M0_HI);
+                IntVector hl = ah.mul(M0_LO);
+                IntVector mid = ll.lanewise(VectorOperators.LSHR, 16).add(lh.and(0xFFFF)).add(hl.and(0xFFFF));
+                IntVector hi0 = ah.mul(M0_HI).add(lh.lanewise(VectorOperators.LSHR, 16))
+                        .add(hl.lanewise(VectorOperators.LSHR, 16)).add(mid.lanewise(VectorOperators.LSHR, 16));
+                IntVector lo0 = c0.mul(M0);
+                IntVector bl = c2.and(0xFFFF);
+                IntVector bh = c2.lanewise(VectorOperators.LSHR, 16);
+                IntVector bll = bl.mul(M1_LO);
+                IntVector blh = bl.mul(M1_HI);
+                IntVector bhl = bh.mul(M1_LO);
+                IntVector bmid = bll.lanewise(VectorOperators.LSHR, 16).add(blh.and(0xFFFF)).add(bhl.and(0xFFFF));
+                IntVector hi1 = bh.mul(M1_HI).add(blh.lanewise(VectorOperators.LSHR, 16))
+                        .add(bhl.lanewise(VectorOperators.LSHR, 16)).add(bmid.lanewise(VectorOperators.LSHR, 16));
+                IntVector lo1 = c2.mul(M1);
+                c0 = hi1.lanewise(VectorOperators.XOR, c1).lanewise(VectorOperators.XOR, r0);
+                c1 = lo1;
+                c2 = hi0.lanewise(VectorOperators.XOR, c3).lanewise(VectorOperators.XOR, r1);
+                c3 = lo0;
+                r0 += W0;
+                r1 += W1;
+            }
+            c0.intoArray(s.w0, g);
+            c1.intoArray(s.w1, g);
+            c2.intoArray(s.w2, g);
+            c3.intoArray(s.w3, g);
+        }
+    }
+
+    /**
+     * The integer half of Philox.normalPair(a[i], b[i]) for i in [0, count), written to pair
+     * {@code at + i}, as floats (all exact): the mantissa m in [1, 2) and exponent e of
+     * u = ((a >>> 8) + 1) * 2^-24, the angle inside the quadrant, and the quadrant.
+     */
+    private static void pairPrep(int[] a, int[] b, int at, int count, Scratch s) {
+        for (int i = 0; i < count; i += L) {
+            IntVector av = IntVector.fromArray(IS, a, i);
+            IntVector bv = IntVector.fromArray(IS, b, i);
+            FloatVector u = ((FloatVector) av.lanewise(VectorOperators.LSHR, 8).add(1)
+                    .convert(VectorOperators.I2F, 0)).mul(TWO_POW_MINUS_24);
+            IntVector bits = (IntVector) u.reinterpretAsInts();
+            ((FloatVector) bits.lanewise(VectorOperators.LSHR, 23).and(0xFF).sub(127)
+                    .convert(VectorOperators.I2F, 0)).intoArray(s.expo, at + i);
+            ((FloatVector) bits.and(0x007FFFFF).or(0x3F800000).reinterpretAsFloats()).intoArray(s.mant, at + i);
+            ((FloatVector) bv.lanewise(VectorOperators.LSHR, 6).and(0xFFFFFF).convert(VectorOperators.I2F, 0))
+                    .mul(TWO_POW_MINUS_24).mul(HALF_PI).intoArray(s.angle, at + i);
+            ((FloatVector) bv.lanewise(VectorOperators.LSHR, 30).convert(VectorOperators.I2F, 0)).intoArray(s.quad, at + i);
+        }
     }
 
     /**
      * rc[q], rs[q] = the two normals of Philox.normalPair for pair q in [0, pairs), from
-     * {@link #pairPrep}'s values, rounded up to whole vectors (the arrays hold PAIRS entries; lanes
-     * past {@code pairs} compute unused values). One loop body, no helpers: on this JDK a vector
-     * that crosses a call C2 does not inline is boxed, which is slower than scalar code.
+     * {@link #pairPrep}'s values; {@code pairs} is a multiple of {@link #L}. One loop body, no
+     * helpers (see the class comment on vectors crossing calls).
      */
     private static void boxMuller(float[] mant, float[] expo, float[] angle, float[] quad, float[] rc, float[] rs,
                                   int pairs) {

@@ -13,8 +13,11 @@ final class Scratch {
     /** Elements allocated per 4 used: 128 bytes of padding after the used head. */
     private static final int PADDED = 4 + 32;
 
-    /** One Philox block: words[0..4). */
-    final int[] words = new int[PADDED];
+    /** The four words of each Philox block of one chunk (PhiloxKernels.words). */
+    final int[] w0 = new int[PhiloxKernels.BLOCKS + PADDED];
+    final int[] w1 = new int[PhiloxKernels.BLOCKS + PADDED];
+    final int[] w2 = new int[PhiloxKernels.BLOCKS + PADDED];
+    final int[] w3 = new int[PhiloxKernels.BLOCKS + PADDED];
     /** Normals of one chunk of PhiloxKernels (whole blocks, so up to 3 past the chunk). */
     final float[] normals = new float[PhiloxKernels.CHUNK + PADDED];
     /** Box-Muller inputs of one chunk's pairs (Philox words (0, 1) and (2, 3) of each block), as floats. */
@@ -29,7 +32,6 @@ final class Scratch {
     final float[] chunkX = new float[PhiloxKernels.CHUNK + PADDED];
     final float[] chunkG = new float[PhiloxKernels.CHUNK + PADDED];
     private float[] floats = new float[0];
-    private double[] doubles = new double[0];
 
     /** A float array of at least {@code n} elements; contents undefined. */
     float[] floats(int n) {
@@ -39,11 +41,4 @@ final class Scratch {
         return floats;
     }
 
-    /** A double array of at least {@code n} elements; contents undefined. */
-    double[] doubles(int n) {
-        if (doubles.length < n) {
-            doubles = new double[n + PADDED];
-        }
-        return doubles;
-    }
 }
