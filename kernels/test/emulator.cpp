@@ -185,6 +185,7 @@ std::map<std::string, Runner>& kernels() {
         {"add_noise", runner(add_noise)},
         {"clamp", runner(clamp)},
         {"gather_rows", runner(gather_rows)},
+        {"scatter_rows", runner(scatter_rows)},
         {"increment", runner(increment)},
         {"adam_step", runner(adam_step)},
         {"fill", runner(fill)},

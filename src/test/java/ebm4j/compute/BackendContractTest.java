@@ -663,6 +663,29 @@ public abstract class BackendContractTest {
     // ---- data ----------------------------------------------------------------------------------
 
     @Test
+    void scatterRowsWritesTheIndexedRowsFromTheCursorAndNothingElse() {
+        int tableRows = 9, cols = 5, rows = 3, cursor = 2;
+        float[] table = uniform(41, tableRows * cols + 1, -1, 1);
+        float[] src = uniform(42, rows * cols, 5, 6);
+        int[] index = {0, 8, 6, 1, 3, 7};   // positions 2..4 name table rows 6, 1 and 3
+        Buf t = buf(table);
+        IntBuf c = counters(0, 0, cursor);
+        backend.scatterRows(t.slice(0, tableRows * cols), buf(src), ints(index), c, rows, cols);
+
+        float[] expected = table.clone();
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(src, r * cols, expected, index[cursor + r] * cols, cols);
+        }
+        Parity.assertBitEqual("scattered rows (the element past the table untouched)", expected, get(t));
+        assertArrayEquals(new int[] {0, 0, 0, cursor}, backend.downloadInt(c), "the cursor is not advanced");
+
+        // gatherRows through the same index reads back what was written
+        Buf back = zeros(rows * cols);
+        backend.gatherRows(back, null, t, null, ints(index), c, rows, cols);
+        Parity.assertBitEqual("gathered back", src, get(back));
+    }
+
+    @Test
     void gatherRowsFollowsThePermutationFromTheCursor() {
         int tableRows = 10, cols = 6, rows = 4, cursor = 3;
         float[] table = new float[tableRows * cols];

@@ -63,6 +63,12 @@ class CpuBackendContractTest extends BackendContractTest {
                 () -> backend.gatherRows(zeros(4), null, zeros(6), null, perm, counters(0, 0, 2), 2, 2));
         expectBadArgument("gatherRows",
                 () -> backend.gatherRows(zeros(4), null, zeros(4), null, perm, counters(0, 0, 1), 2, 2));
+        expectBadArgument("scatterRows",
+                () -> backend.scatterRows(zeros(4), zeros(4), ints(0, 2), counters(0, 0, 0), 2, 2));
+        expectBadArgument("scatterRows",
+                () -> backend.scatterRows(zeros(6), zeros(4), ints(0, 1), counters(0, 0, 1), 2, 2));
+        expectBadArgument("scatterRows",
+                () -> backend.scatterRows(zeros(6), zeros(4), ints(1, 1), counters(0, 0, 0), 2, 2));
         expectBadArgument("increment", () -> backend.increment(ints(0, 0, 0, 0), 4, 1));
         assertThrows(IllegalArgumentException.class, () -> zeros(10).slice(8, 3));
     }

@@ -9,6 +9,7 @@ import ebm4j.compute.IntBuf;
 import ebm4j.compute.LossStats;
 import ebm4j.compute.PhaseTimer;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -440,6 +441,47 @@ public final class CpuBackend implements Backend {
             if (lo != null) {
                 lo.set(r, li.get(src));
             }
+        }
+    }
+
+    /**
+     * table:(*,cols) row index[cursor + r] = src:(rows,cols) row r; cursor = counters[CURSOR].
+     * Indices are checked, and so is that no table row is written twice (the CUDA twin writes rows
+     * in parallel, so a repeated row would have no defined value there).
+     */
+    @Override
+    public void scatterRows(Buf table, Buf src, IntBuf index, IntBuf counters, int rows, int cols) {
+        int len = shape("scatterRows", rows, cols);
+        CpuBuf t = floats("scatterRows", "table", table, 0);
+        CpuBuf s = floats("scatterRows", "src", src, len);
+        CpuIntBuf c = ints("scatterRows", "counters", counters, Counters.SIZE);
+        CpuIntBuf ix = ints("scatterRows", "index", index, 0);
+        int cursor = c.get(Counters.CURSOR);
+        if (cursor < 0 || (long) cursor + rows > ix.size()) {
+            throw new IllegalArgumentException("scatterRows: cursor " + cursor + " + " + rows
+                    + " rows is outside an index of " + ix.size());
+        }
+        long tableRows = cols == 0 ? 0 : t.size() / cols;
+        int[] targets = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            int dst = ix.get(cursor + r);
+            if (dst < 0 || dst >= tableRows) {
+                throw new IllegalArgumentException("scatterRows: index[" + (cursor + r) + "] = " + dst
+                        + " is outside a table of " + tableRows + " rows");
+            }
+            targets[r] = dst;
+        }
+        int[] sorted = targets.clone();
+        Arrays.sort(sorted);
+        for (int r = 1; r < rows; r++) {
+            if (sorted[r] == sorted[r - 1]) {
+                throw new IllegalArgumentException("scatterRows: table row " + sorted[r] + " is written twice");
+            }
+        }
+        FloatBuffer td = t.data();
+        FloatBuffer sd = s.data();
+        for (int r = 0; r < rows; r++) {
+            td.put(t.base() + targets[r] * cols, sd, s.base() + r * cols, cols);
         }
     }
 
