@@ -43,10 +43,14 @@ public final class CpuBackend implements Backend {
     private static final int MIN_SOFTMAX = 4_096;
     /** Products: multiply-adds per part (~2 us at OpenBLAS speed). */
     private static final long GEMM_MIN_MACS = 1L << 17;
+    /** Products with a side shorter than this run on one thread. */
+    private static final int GEMM_MIN_SIDE = 32;
     /** Row ranges of a split product are whole register tiles of the Java kernel. */
     private static final int GEMM_ROW_ALIGN = VectorGemm.MR;
     /** Column ranges of a split product are whole panels of the Java kernel. */
     private static final int GEMM_COL_ALIGN = VectorGemm.NR;
+    /** Adam's elements per bulk copy (four arrays of this many floats: 32 KB, in L1/L2). */
+    private static final int ADAM_CHUNK = 2048;
     /** Index ranges start on multiples of 16 floats: 64 bytes, 4 Philox blocks. */
     private static final int ALIGN = 16;
 
@@ -208,7 +212,9 @@ public final class CpuBackend implements Backend {
             return;
         }
         long macs = (long) m * n * k;
-        int work = Split.parts(macs, GEMM_MIN_MACS, threads);
+        // A product with a side of a few elements (the 10-class layer) is bound by memory and call
+        // overhead, not arithmetic: split in two it took ~4x as long as on one thread.
+        int work = Math.min(m, Math.min(n, k)) < GEMM_MIN_SIDE ? 1 : Split.parts(macs, GEMM_MIN_MACS, threads);
         boolean byRows = m > n;
         int parts = Math.max(1, Math.min(work, byRows ? m / (2 * GEMM_ROW_ALIGN) : n / GEMM_COL_ALIGN));
         pool.run(parts, p -> {
@@ -533,7 +539,7 @@ public final class CpuBackend implements Backend {
         int mbase = mb.base();
         int vbase = vb.base();
         forRange(len, MIN_MATH, (p, from, to) ->
-                kernel.step(pd, pbase, gd, gbase, md, mbase, vd, vbase, from, to));
+                kernel.step(pd, pbase, gd, gbase, md, mbase, vd, vbase, from, to, scratch[p].floats(4 * ADAM_CHUNK)));
     }
 
     // ---- execution ------------------------------------------------------------------------------

@@ -124,6 +124,37 @@ class CpuVectorKernelsTest {
     }
 
     @Test
+    void adamMatchesTheDocumentedFloatExpressionOverAnyRange() {
+        int n = 3 * 40 + 13;  // chunks of 40 (a work array of 160) and a partial one, vector tails
+        SplittableRandom r = new SplittableRandom(21);
+        float[] p0 = new float[n], g = new float[n], m0 = new float[n], v0 = new float[n];
+        for (int i = 0; i < n; i++) {
+            p0[i] = (float) r.nextGaussian();
+            g[i] = (float) (1e-3 * r.nextGaussian());
+            m0[i] = (float) (1e-3 * r.nextGaussian());
+            v0[i] = (float) (1e-6 * r.nextDouble());
+        }
+        ebm4j.compute.AdamSpec spec = new ebm4j.compute.AdamSpec(1e-3f, 0.9f, 0.999f, 1e-8f, 0, 0);
+        long t = 7;
+        float bc1 = (float) (1.0 - Math.pow(0.9f, t)), bc2 = (float) (1.0 - Math.pow(0.999f, t));
+        float lr = spec.lrAt(t);
+        FloatBuffer p = direct(p0).asFloatBuffer(), gb = direct(g).asFloatBuffer();
+        FloatBuffer m = direct(m0).asFloatBuffer(), v = direct(v0).asFloatBuffer();
+        new AdamKernel(spec, t).step(p, 0, gb, 0, m, 0, v, 0, 2, n - 1, new float[160]);
+        for (int i = 0; i < n; i++) {
+            float mi = m0[i], vi = v0[i], pi = p0[i];
+            if (i >= 2 && i < n - 1) {
+                mi = 0.9f * m0[i] + (1f - 0.9f) * g[i];
+                vi = 0.999f * v0[i] + (1f - 0.999f) * (g[i] * g[i]);
+                pi = p0[i] - lr * (mi / bc1) / ((float) Math.sqrt(vi / bc2) + 1e-8f);
+            }
+            assertBits("m " + i, mi, m.get(i));
+            assertBits("v " + i, vi, v.get(i));
+            assertBits("p " + i, pi, p.get(i));
+        }
+    }
+
+    @Test
     void uniformIsPhiloxsUniformStreamOverAnyRange() {
         long seed = 0xFEDC_BA98_7654_3210L;
         long step = (1L << 32) + 5;  // a carry into the high step word
