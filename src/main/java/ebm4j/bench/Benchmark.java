@@ -15,18 +15,32 @@ import ebm4j.train.ResidentData;
 import ebm4j.train.TrainStep;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Times the workloads of one backend: full training steps (the Langevin chain, forward/backward
  * and Adam, exactly as {@code train} queues them), sampling-only chains, forward-only energies,
- * and the forward GEMM alone as the ceiling the other figures are measured against. Each timing
- * waits for the backend to finish, so GPU figures are device time plus launch overhead.
+ * and the products of a Langevin step alone ({@link StepGemms}) as the ceiling the sampler is
+ * measured against. Sampling chains and ceiling runs alternate, and the share of the ceiling is
+ * the median of the pairwise ratios, so that load from other processes on a shared machine hits
+ * both sides of each ratio alike. Each timing waits for the backend to finish, so GPU figures
+ * are device time plus launch overhead. Optionally ({@link Parts#breakdown}) one more chain runs
+ * through {@link OpProfile} to show where a step's time goes.
  */
 public final class Benchmark {
     private static final int INFERENCE_IMAGES = 10_000;
     private static final int INFERENCE_BATCH = 1000;
+    /** Profiled chains for the per-op breakdown (after one warm-up chain). */
+    private static final int PROFILED_CHAINS = 3;
+
+    /** Which optional workloads to run besides training, sampling and the ceiling. */
+    public record Parts(boolean inference, boolean breakdown) {
+        public static final Parts ALL = new Parts(true, true);
+        public static final Parts CORE = new Parts(false, false);
+    }
 
     private final Backend backend;
     private final TrainConfig config;
@@ -43,7 +57,12 @@ public final class Benchmark {
     }
 
     public BenchResult run() {
+        return run(Parts.ALL);
+    }
+
+    public BenchResult run(Parts parts) {
         int batch = config.batchSize();
+        int steps = config.langevinSteps();
         ParameterLayout layout = ParameterLayout.of(Dataset.PIXELS, config.hiddenDims(), Dataset.CLASSES);
         float[] images = images();
         int n = images.length / Dataset.PIXELS;
@@ -54,6 +73,7 @@ public final class Benchmark {
             order[i] = i;
         }
         Map<String, Stat> m = new LinkedHashMap<>();
+        List<OpProfile.Entry> breakdown = List.of();
         try (EnergyNet net = new EnergyNet(backend, layout, 2 * batch);
              IntBuf counters = backend.allocInt(Counters.SIZE);
              Buf stats = backend.alloc(LossStats.SIZE);
@@ -71,24 +91,81 @@ public final class Benchmark {
             m.put("train_ms_per_batch", scale(trainSeconds, 1000));
             m.put("train_gflops_per_s", trainSeconds.rate(TrainStep.flopsPerStep(net, config, batch) / 1e9));
 
-            LangevinSampler.Chain chain = new LangevinSampler.Chain(config.langevinSteps(), config.langevinAlpha(),
+            LangevinSampler.Chain chain = new LangevinSampler.Chain(steps, config.langevinAlpha(),
                     config.langevinSigma(), 0f, config.energySign().sign());
-            try (Buf dScores = net.newScoresBuffer(); Buf x = backend.alloc((long) batch * Dataset.PIXELS)) {
-                LangevinSampler sampler = new LangevinSampler(net, dScores);
-                double[] sampling = time(() -> () -> sampler.sample(x, batch, chain, config.seed(), counters));
-                sampler.close();
-                Stat s = Stat.of(sampling);
-                m.put("sampling_images_per_s", s.rate(batch));
-                if (config.langevinSteps() > 0) {
-                    m.put("ms_per_langevin_step", scale(s, 1000.0 / config.langevinSteps()));
-                    m.put("langevin_gflops_per_s", s.rate(config.langevinSteps()
-                            * TrainStep.flopsPerLangevinStep(net, batch) / 1e9));
+            if (steps > 0) {
+                samplingAgainstCeiling(net, chain, counters, m);
+                if (parts.breakdown()) {
+                    breakdown = breakdown(net, chain);
                 }
             }
-            m.put("inference_energies_per_s", inference(layout, net, images, n));
-            m.put("gemm_ceiling_gflops_per_s", gemmCeiling(batch, layout));
+            if (parts.inference()) {
+                m.put("inference_energies_per_s", inference(layout, net, images, n));
+            }
         }
-        return new BenchResult(backend.name(), backend.describe(), m);
+        return new BenchResult(backend.name(), backend.describe(), m, breakdown);
+    }
+
+    /**
+     * Sampling chains from uniform noise, alternating with the same number of steps' products
+     * alone: sampling images/s, ms and GFLOP/s per step, the ceiling's GFLOP/s, and the sampler's
+     * share of it in percent (median over the pairs).
+     */
+    private void samplingAgainstCeiling(EnergyNet net, LangevinSampler.Chain chain, IntBuf counters,
+                                        Map<String, Stat> m) {
+        int batch = config.batchSize();
+        int steps = chain.steps();
+        try (Buf dScores = net.newScoresBuffer(); Buf x = backend.alloc((long) batch * Dataset.PIXELS);
+             StepGemms gemms = new StepGemms(net, batch)) {
+            LangevinSampler sampler = new LangevinSampler(net, dScores);
+            Runnable sample = () -> sampler.sample(x, batch, chain, config.seed(), counters);
+            Runnable ceiling = () -> gemms.run(steps);
+            for (int i = 0; i < warmup; i++) {
+                timeOnce(sample);
+                timeOnce(ceiling);
+            }
+            double[] sampling = new double[iters];
+            double[] products = new double[iters];
+            double[] share = new double[iters];
+            for (int i = 0; i < iters; i++) {
+                sampling[i] = timeOnce(sample);
+                products[i] = timeOnce(ceiling);
+                share[i] = 100 * products[i] / sampling[i];
+            }
+            sampler.close();
+            Stat s = Stat.of(sampling);
+            double stepFlops = gemms.flops();
+            m.put("sampling_images_per_s", s.rate(batch));
+            m.put("ms_per_langevin_step", scale(s, 1000.0 / steps));
+            m.put("langevin_gflops_per_s", s.rate(steps * stepFlops / 1e9));
+            m.put("gemm_ceiling_gflops_per_s", Stat.of(products).rate(steps * stepFlops / 1e9));
+            m.put("langevin_pct_of_ceiling", Stat.of(share));
+        }
+    }
+
+    /** Per-op time of sampling chains, per Langevin step, in order of first use. */
+    private List<OpProfile.Entry> breakdown(EnergyNet trained, LangevinSampler.Chain chain) {
+        int batch = config.batchSize();
+        OpProfile profile = new OpProfile(backend);
+        Backend profiled = profile.backend();
+        try (EnergyNet net = new EnergyNet(profiled, trained.layout(), batch);
+             IntBuf counters = profiled.allocInt(Counters.SIZE);
+             Buf dScores = net.newScoresBuffer();
+             Buf x = profiled.alloc((long) batch * Dataset.PIXELS)) {
+            backend.copy(net.params(), trained.params(), trained.layout().size());
+            LangevinSampler sampler = new LangevinSampler(net, dScores);
+            sampler.sample(x, batch, chain, config.seed(), counters); // warm-up
+            profile.reset();
+            for (int i = 0; i < PROFILED_CHAINS; i++) {
+                sampler.sample(x, batch, chain, config.seed(), counters);
+            }
+            sampler.close();
+            List<OpProfile.Entry> out = new ArrayList<>();
+            for (OpProfile.Entry e : profile.entries()) {
+                out.add(e.per((double) PROFILED_CHAINS * chain.steps()));
+            }
+            return out;
+        }
     }
 
     /** A timed workload: prepare (untimed) returns the work to time. */
@@ -98,19 +175,23 @@ public final class Benchmark {
 
     private double[] time(Workload w) {
         for (int i = 0; i < warmup; i++) {
-            w.prepare().run();
-            backend.synchronize();
+            timeOnce(w.prepare());
         }
         double[] seconds = new double[iters];
         for (int i = 0; i < iters; i++) {
             Runnable work = w.prepare();
-            backend.synchronize();
-            long t0 = System.nanoTime();
-            work.run();
-            backend.synchronize();
-            seconds[i] = (System.nanoTime() - t0) / 1e9;
+            seconds[i] = timeOnce(work);
         }
         return seconds;
+    }
+
+    /** Seconds the work takes, queued work before it excluded. */
+    private double timeOnce(Runnable work) {
+        backend.synchronize();
+        long t0 = System.nanoTime();
+        work.run();
+        backend.synchronize();
+        return (System.nanoTime() - t0) / 1e9;
     }
 
     private void resetCursorIfNeeded(IntBuf counters, int n, int batch) {
@@ -137,25 +218,6 @@ public final class Benchmark {
                 }
             });
             return Stat.of(seconds).rate(count);
-        }
-    }
-
-    /** GFLOP/s of the first layer's forward GEMM alone at this batch size: what the sampler can at best reach. */
-    private Stat gemmCeiling(int batch, ParameterLayout layout) {
-        int k = layout.in(0), nOut = layout.out(0);
-        int reps = 50;
-        try (Buf a = backend.alloc((long) batch * k); Buf w = backend.alloc((long) k * nOut);
-             Buf c = backend.alloc((long) batch * nOut)) {
-            float[] fill = new float[k * nOut];
-            Philox.uniforms(1, 0, 0, 0, fill, fill.length, -0.05f, 0.05f);
-            backend.upload(w, fill);
-            backend.upload(a, 0, fill, 0, batch * k);
-            double[] seconds = time(() -> () -> {
-                for (int i = 0; i < reps; i++) {
-                    backend.gemm(false, true, batch, nOut, k, 1f, a, k, w, k, 0f, c, nOut);
-                }
-            });
-            return Stat.of(seconds).rate(2.0 * batch * nOut * k * reps / 1e9);
         }
     }
 

@@ -3,6 +3,7 @@ package ebm4j.cli;
 import ebm4j.UserException;
 import ebm4j.bench.BenchResult;
 import ebm4j.bench.Benchmark;
+import ebm4j.bench.Sweep;
 import ebm4j.bench.TorchReference;
 import ebm4j.compute.Backend;
 import ebm4j.config.ConfigLoader;
@@ -56,6 +57,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Timed batches for the PyTorch reference (default ${DEFAULT-VALUE}).")
     int torchBatches;
 
+    @Option(names = "--sweep", description = {"Instead of one run: batch sizes 32, 64, 128 and 256 at 1 thread and at",
+            "--threads (default all cores), training and sampling only; prints a Markdown table."})
+    boolean sweep;
+
     @Option(names = "--data-dir", defaultValue = "data/mnist", paramLabel = "DIR",
             description = "MNIST for realistic inputs and for --torch (uniform noise if absent).")
     Path dataDir;
@@ -81,12 +86,12 @@ public final class BenchCommand implements Callable<Integer> {
         if (common.device.equalsIgnoreCase("all") && devices.size() == 1) {
             System.err.println("no usable GPU (" + GpuSupport.unavailableReason() + "): benchmarking the CPU only");
         }
+        if (sweep) {
+            return sweep(devices, o);
+        }
         List<BenchResult> results = new ArrayList<>();
         for (String device : devices) {
-            CommonOptions one = new CommonOptions();
-            one.device = device;
-            one.threads = common.threads;
-            try (Backend backend = Backends.open(one, System.err::println)) {
+            try (Backend backend = Backends.open(options(device, common.threads), System.err::println)) {
                 if (!json) {
                     System.err.println("benchmarking " + backend.describe() + " ...");
                 }
@@ -113,6 +118,46 @@ public final class BenchCommand implements Callable<Integer> {
             System.out.println(Json.write(out));
         } else {
             System.out.print(BenchResult.table(results));
+        }
+        return 0;
+    }
+
+    /** The device's options with this thread count. */
+    private static CommonOptions options(String device, int threads) {
+        CommonOptions one = new CommonOptions();
+        one.device = device;
+        one.threads = threads;
+        return one;
+    }
+
+    /** {@code --sweep}: every batch size at 1 thread and at all threads (the CPU), or once (a GPU). */
+    private int sweep(List<String> devices, Map<String, String> overrides) {
+        int all = common.threads > 0 ? common.threads : Runtime.getRuntime().availableProcessors();
+        Sweep sweep = new Sweep();
+        for (String device : devices) {
+            List<Integer> threadCounts = device.equals("cpu") ? (all > 1 ? List.of(1, all) : List.of(1)) : List.of(0);
+            for (int threads : threadCounts) {
+                try (Backend backend = Backends.open(options(device, threads), System.err::println)) {
+                    for (int batch : Sweep.BATCHES) {
+                        Map<String, String> o = new LinkedHashMap<>(overrides);
+                        o.put("batch_size", Integer.toString(batch));
+                        TrainConfig config = ConfigLoader.load("seed", o);
+                        if (!json) {
+                            System.err.println("benchmarking " + backend.describe() + ", batch " + batch + " ...");
+                        }
+                        BenchResult r = new Benchmark(backend, config, warmup, iters, dataDir).run(Benchmark.Parts.CORE);
+                        sweep.add(device, threads, batch, r);
+                    }
+                }
+            }
+        }
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("config", Map.of("langevin_steps", steps, "hidden_dims", hidden, "iters", iters, "warmup", warmup));
+            out.put("sweep", sweep.toJson());
+            System.out.println(Json.write(out));
+        } else {
+            System.out.print(sweep.table());
         }
         return 0;
     }
