@@ -32,6 +32,9 @@ final class Scratch {
     final float[] chunkX = new float[PhiloxKernels.CHUNK + PADDED];
     final float[] chunkG = new float[PhiloxKernels.CHUNK + PADDED];
     private float[] floats = new float[0];
+    private float[] gemmRows = new float[0];
+    private float[][] gemmRowSet = new float[PackedGemm.MR][0];
+    private float[] gemmWork = new float[0];
 
     /** A float array of at least {@code n} elements; contents undefined. */
     float[] floats(int n) {
@@ -39,6 +42,32 @@ final class Scratch {
             floats = new float[n + PADDED];
         }
         return floats;
+    }
+
+    /** PackedGemm's MR staging rows of A, each at least {@code k} long; contents undefined. */
+    float[][] gemmRowSet(int k) {
+        if (gemmRowSet[0].length < k) {
+            for (int r = 0; r < gemmRowSet.length; r++) {
+                gemmRowSet[r] = new float[k + PADDED];
+            }
+        }
+        return gemmRowSet;
+    }
+
+    /** PackedGemm's staging row of B while packing it; contents undefined. */
+    float[] gemmRows(int n) {
+        if (gemmRows.length < n) {
+            gemmRows = new float[n + PADDED];
+        }
+        return gemmRows;
+    }
+
+    /** PackedGemm's output panels before they are copied into C; contents undefined. */
+    float[] gemmWork(int n) {
+        if (gemmWork.length < n) {
+            gemmWork = new float[n + PADDED];
+        }
+        return gemmWork;
     }
 
 }
