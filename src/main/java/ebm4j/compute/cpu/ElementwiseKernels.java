@@ -5,7 +5,6 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -42,7 +41,11 @@ final class ElementwiseKernels {
      * out:(rows,cols) = flush(elu(out + bias)) for rows [from, to); bias:(cols). Each row is copied
      * into {@code work} (2 * cols floats: the row, then the bias) and back in bulk: indexed gets and
      * puts on a direct buffer cost a few ns per float, and the Vector API reads a Java array about
-     * twice as fast as a direct buffer on this JDK.
+     * twice as fast as a direct buffer on this JDK. The sums are widened into {@code wide} (cols
+     * doubles) by a scalar loop: a 128-bit float species for a vector conversion would put a
+     * second float vector class into the Vector API's shared call sites, and on JDK 17 that
+     * profile pollution made C2 fall back to allocating Java code in the other float kernels
+     * (the GEMM ran at a few GFLOP/s).
      *
      * <p>Branch-free ({@link #DL} lanes at a time): the signs of the pre-activations are random, so
      * a branch on them mispredicts half the time. Each lane computes in double what the scalar
@@ -52,7 +55,8 @@ final class ElementwiseKernels {
      * did not inline, which is slower than scalar code). ~2.6 ns per element on this 2-core EPYC
      * (thread CPU time) against ~5.5 ns for the previous mixed scalar/vector version.
      */
-    static void biasElu(FloatBuffer out, int ob, FloatBuffer bias, int bb, int cols, int from, int to, float[] work) {
+    static void biasElu(FloatBuffer out, int ob, FloatBuffer bias, int bb, int cols, int from, int to, float[] work,
+                        double[] wide) {
         bias.get(bb, work, cols, cols);
         int vecCols = cols - cols % DL;
         DoubleVector zero = DoubleVector.zero(DS);
@@ -60,9 +64,11 @@ final class ElementwiseKernels {
         for (int r = from; r < to; r++) {
             int at = ob + r * cols;
             out.get(at, work, 0, cols);
+            for (int j = 0; j < cols; j++) {
+                wide[j] = work[j] + work[cols + j];   // the float sum, widened exactly
+            }
             for (int j = 0; j < vecCols; j += DL) {
-                FloatVector xf = FloatVector.fromArray(FH, work, j).add(FloatVector.fromArray(FH, work, cols + j));
-                DoubleVector x = (DoubleVector) xf.convertShape(VectorOperators.F2D, DS, 0);
+                DoubleVector x = DoubleVector.fromArray(DS, wide, j);
                 // expm1 of every lane, as if all were in [-40, 0]; positive lanes and those below
                 // -40 (where the result is -1) are replaced afterwards, so no clamp is needed
                 DoubleVector t = x.fma(INV_LN2, SHIFT);
@@ -92,14 +98,14 @@ final class ElementwiseKernels {
                     DoubleVector d = x.min(0.0).max(CLAMP_BELOW);
                     em1 = em1.blend(d.mul(d.mul(d.mul(d.mul(1.0 / 24).add(1.0 / 6)).add(0.5)).add(1.0)), nearZero);
                 }
-                em1 = em1.blend(minusOne, x.compare(VectorOperators.LT, CLAMP_BELOW));
-                FloatVector y = (FloatVector) em1.blend(x, positive).convertShape(VectorOperators.D2F, FH, 0);
-                y = y.blend(FloatVector.zero(FH), y.abs().compare(VectorOperators.LT, FLUSH_BELOW));
-                y.intoArray(work, j);
+                em1.blend(minusOne, x.compare(VectorOperators.LT, CLAMP_BELOW)).blend(x, positive).intoArray(wide, j);
             }
             for (int j = vecCols; j < cols; j++) {
-                float x = work[j] + work[cols + j];
-                work[j] = flush(x > 0f ? x : expm1(x));
+                float x = (float) wide[j];
+                wide[j] = x > 0f ? x : expm1(x);
+            }
+            for (int j = 0; j < cols; j++) {
+                work[j] = flush((float) wide[j]);
             }
             out.put(at, work, 0, cols);
         }
@@ -120,8 +126,6 @@ final class ElementwiseKernels {
     private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
     /** Lanes per double vector. */
     static final int DL = DS.length();
-    /** Floats with as many lanes as {@link #DS}, half its width: one F2D conversion fills a DS vector. */
-    private static final VectorSpecies<Float> FH = VectorSpecies.of(float.class, VectorShape.forBitSize(DS.vectorBitSize() / 2));
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
     private static final int FL = FS.length();
 

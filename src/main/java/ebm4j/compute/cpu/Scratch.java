@@ -32,6 +32,7 @@ final class Scratch {
     final float[] chunkX = new float[PhiloxKernels.CHUNK + PADDED];
     final float[] chunkG = new float[PhiloxKernels.CHUNK + PADDED];
     private float[] floats = new float[0];
+    private double[] doubles = new double[0];
     private float[] gemmRows = new float[0];
     private float[][] gemmRowSet = new float[PackedGemm.MR][0];
     private float[] gemmWork = new float[0];
@@ -42,6 +43,14 @@ final class Scratch {
             floats = new float[n + PADDED];
         }
         return floats;
+    }
+
+    /** A double array of at least {@code n} elements; contents undefined. */
+    double[] doubles(int n) {
+        if (doubles.length < n) {
+            doubles = new double[n + PADDED];
+        }
+        return doubles;
     }
 
     /** PackedGemm's MR staging rows of A, each at least {@code k} long; contents undefined. */

@@ -79,7 +79,8 @@ class CpuVectorKernelsTest {
             ByteBuffer out = direct(x);
             ByteBuffer b = direct(bias);
             // rows [2, 7) only; the others must stay untouched.
-            ElementwiseKernels.biasElu(out.asFloatBuffer(), 0, b.asFloatBuffer(), 0, cols, 2, 7, new float[2 * cols]);
+            ElementwiseKernels.biasElu(out.asFloatBuffer(), 0, b.asFloatBuffer(), 0, cols, 2, 7, new float[2 * cols],
+                    new double[cols]);
             float[] got = read(out, rows * cols);
             for (int i = 0; i < rows * cols; i++) {
                 int row = i / cols;
