@@ -93,7 +93,7 @@ public final class OpenBlasCalibration {
             Choice choice = choose(median, own);
             lines.add(CORETYPE_VARIABLE + "=" + choice.coretype());
             lines.add(SUMMARY_VARIABLE + "=" + choice.summary());
-            System.err.println("ebm4j: OpenBLAS kernels: " + choice.summary());
+            System.err.println("ebm4j: OpenBLAS kernels " + choice.coretype() + ", " + choice.summary());
         }
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
@@ -120,11 +120,10 @@ public final class OpenBlasCalibration {
                 winnerRate = e.getValue();
             }
         }
-        StringBuilder sb = new StringBuilder(winner + " by measurement (");
+        StringBuilder sb = new StringBuilder("chosen by measurement: ");
         best.forEach((type, rate) -> sb.append(String.format(Locale.ROOT, "%s %.1f, ", type, rate)));
         sb.setLength(sb.length() - 2);
-        sb.append(" GFLOP/s on one thread at batch ").append(BATCH).append("; OpenBLAS's own choice ")
-                .append(own).append(')');
+        sb.append(" GFLOP/s (1 thread, batch ").append(BATCH).append("; OpenBLAS's own choice ").append(own).append(')');
         return new Choice(winner, sb.toString());
     }
 
