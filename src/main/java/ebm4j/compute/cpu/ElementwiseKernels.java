@@ -59,47 +59,13 @@ final class ElementwiseKernels {
                         double[] wide) {
         bias.get(bb, work, cols, cols);
         int vecCols = cols - cols % DL;
-        DoubleVector zero = DoubleVector.zero(DS);
-        DoubleVector minusOne = DoubleVector.broadcast(DS, -1.0);
         for (int r = from; r < to; r++) {
             int at = ob + r * cols;
             out.get(at, work, 0, cols);
             for (int j = 0; j < cols; j++) {
                 wide[j] = work[j] + work[cols + j];   // the float sum, widened exactly
             }
-            for (int j = 0; j < vecCols; j += DL) {
-                DoubleVector x = DoubleVector.fromArray(DS, wide, j);
-                // expm1 of every lane, as if all were in [-40, 0]; positive lanes and those below
-                // -40 (where the result is -1) are replaced afterwards, so no clamp is needed
-                DoubleVector t = x.fma(INV_LN2, SHIFT);
-                DoubleVector k = t.sub(SHIFT);
-                DoubleVector rv = k.fma(DoubleVector.broadcast(DS, -LN2_HI), x);
-                rv = k.fma(DoubleVector.broadcast(DS, -LN2_LO), rv);
-                DoubleVector p = rv.fma(F13, F12);
-                p = p.fma(rv, DoubleVector.broadcast(DS, F11));
-                p = p.fma(rv, DoubleVector.broadcast(DS, F10));
-                p = p.fma(rv, DoubleVector.broadcast(DS, F9));
-                p = p.fma(rv, DoubleVector.broadcast(DS, F8));
-                p = p.fma(rv, DoubleVector.broadcast(DS, F7));
-                p = p.fma(rv, DoubleVector.broadcast(DS, F6));
-                p = p.fma(rv, DoubleVector.broadcast(DS, F5));
-                p = p.fma(rv, DoubleVector.broadcast(DS, F4));
-                p = p.fma(rv, DoubleVector.broadcast(DS, F3));
-                p = p.fma(rv, DoubleVector.broadcast(DS, F2));
-                p = p.fma(rv, DoubleVector.broadcast(DS, 1.0));
-                p = p.fma(rv, DoubleVector.broadcast(DS, 1.0));
-                DoubleVector scale = t.reinterpretAsLongs().sub(SHIFT_BITS - 1023)
-                        .lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-                DoubleVector em1 = p.mul(scale).sub(1.0);
-                VectorMask<Double> positive = x.compare(VectorOperators.GT, zero);
-                // the series near 0 is rare (|x| < 1e-3): computed only when a lane needs it
-                VectorMask<Double> nearZero = x.compare(VectorOperators.GT, SERIES_ABOVE).andNot(positive);
-                if (nearZero.anyTrue()) {
-                    DoubleVector d = x.min(0.0).max(CLAMP_BELOW);
-                    em1 = em1.blend(d.mul(d.mul(d.mul(d.mul(1.0 / 24).add(1.0 / 6)).add(0.5)).add(1.0)), nearZero);
-                }
-                em1.blend(minusOne, x.compare(VectorOperators.LT, CLAMP_BELOW)).blend(x, positive).intoArray(wide, j);
-            }
+            expm1Lanes(wide, vecCols);
             for (int j = vecCols; j < cols; j++) {
                 float x = (float) wide[j];
                 wide[j] = x > 0f ? x : expm1(x);
@@ -108,6 +74,50 @@ final class ElementwiseKernels {
                 work[j] = flush((float) wide[j]);
             }
             out.put(at, work, 0, cols);
+        }
+    }
+
+    /**
+     * wide[j] = elu(wide[j]) for j in [0, n), n a multiple of {@link #DL}, without the flush: the
+     * vector part of {@link #biasElu}. A method of its own with nothing else in it: C2 gives up
+     * intrinsifying Vector API calls once a method's graph passes its inlining node budget (each
+     * vector operation inlines a chain of calls), and then boxes every vector.
+     */
+    private static void expm1Lanes(double[] wide, int n) {
+        DoubleVector zero = DoubleVector.zero(DS);
+        DoubleVector minusOne = DoubleVector.broadcast(DS, -1.0);
+        for (int j = 0; j < n; j += DL) {
+            DoubleVector x = DoubleVector.fromArray(DS, wide, j);
+            // expm1 of every lane, as if all were in [-40, 0]; positive lanes and those below
+            // -40 (where the result is -1) are replaced afterwards, so no clamp is needed
+            DoubleVector t = x.fma(INV_LN2, SHIFT);
+            DoubleVector k = t.sub(SHIFT);
+            DoubleVector rv = k.fma(DoubleVector.broadcast(DS, -LN2_HI), x);
+            rv = k.fma(DoubleVector.broadcast(DS, -LN2_LO), rv);
+            DoubleVector p = rv.fma(F13, F12);
+            p = p.fma(rv, DoubleVector.broadcast(DS, F11));
+            p = p.fma(rv, DoubleVector.broadcast(DS, F10));
+            p = p.fma(rv, DoubleVector.broadcast(DS, F9));
+            p = p.fma(rv, DoubleVector.broadcast(DS, F8));
+            p = p.fma(rv, DoubleVector.broadcast(DS, F7));
+            p = p.fma(rv, DoubleVector.broadcast(DS, F6));
+            p = p.fma(rv, DoubleVector.broadcast(DS, F5));
+            p = p.fma(rv, DoubleVector.broadcast(DS, F4));
+            p = p.fma(rv, DoubleVector.broadcast(DS, F3));
+            p = p.fma(rv, DoubleVector.broadcast(DS, F2));
+            p = p.fma(rv, DoubleVector.broadcast(DS, 1.0));
+            p = p.fma(rv, DoubleVector.broadcast(DS, 1.0));
+            DoubleVector scale = t.reinterpretAsLongs().sub(SHIFT_BITS - 1023)
+                    .lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+            DoubleVector em1 = p.mul(scale).sub(1.0);
+            VectorMask<Double> positive = x.compare(VectorOperators.GT, zero);
+            // the series near 0 is rare (|x| < 1e-3): computed only when a lane needs it
+            VectorMask<Double> nearZero = x.compare(VectorOperators.GT, SERIES_ABOVE).andNot(positive);
+            if (nearZero.anyTrue()) {
+                DoubleVector d = x.min(0.0).max(CLAMP_BELOW);
+                em1 = em1.blend(d.mul(d.mul(d.mul(d.mul(1.0 / 24).add(1.0 / 6)).add(0.5)).add(1.0)), nearZero);
+            }
+            em1.blend(minusOne, x.compare(VectorOperators.LT, CLAMP_BELOW)).blend(x, positive).intoArray(wide, j);
         }
     }
 

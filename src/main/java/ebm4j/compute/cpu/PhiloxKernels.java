@@ -2,6 +2,7 @@ package ebm4j.compute.cpu;
 
 import ebm4j.compute.Philox;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -59,15 +60,6 @@ final class PhiloxKernels {
     private static final float LN2_HI = 0.693145751953125f;
     private static final float LN2_LO = 1.42860682030941723e-06f;
     private static final float HALF_PI = 1.57079632679489662f;
-    /** 0, 1, 2, ...: lane offsets of the block counters. */
-    private static final int[] LANE_INDEX = new int[L];
-
-    static {
-        for (int i = 0; i < L; i++) {
-            LANE_INDEX[i] = i;
-        }
-    }
-
     /** Philox's fixed inputs for one call: the key and the counter's step and stream words. */
     record Key(int k0, int k1, int stepLo, int stepHi, int stream) {
         static Key of(long seed, int stepLo, int stepHi, int stream) {
@@ -176,49 +168,60 @@ final class PhiloxKernels {
 
     /**
      * s.w0..s.w3[i] = the four words of Philox block firstBlock + i, i in [0, count), count a
-     * multiple of {@link #L}: Philox.block with one block per lane. A 32x32-bit product is
-     * a*M = ah*Mh*2^32 + (ah*Ml + al*Mh)*2^16 + al*Ml in 16-bit halves; each partial product fits
-     * 32 unsigned bits, and the carries out of the middle are added into the high word.
+     * multiple of {@link #L}: Philox.block with one block per lane, one round at a time over the
+     * four word arrays ({@link #round} is a method of its own: C2 stops intrinsifying Vector API
+     * calls once a method's graph passes its inlining node budget, and ten rounds inline far
+     * more than that).
      */
     static void words(Key key, int firstBlock, int count, Scratch s) {
-        IntVector lanes = IntVector.fromArray(IS, LANE_INDEX, 0);
+        int[] w0 = s.w0, w1 = s.w1, w2 = s.w2, w3 = s.w3;
+        for (int i = 0; i < count; i++) {
+            w0[i] = firstBlock + i;
+        }
+        Arrays.fill(w1, 0, count, key.stepLo());
+        Arrays.fill(w2, 0, count, key.stepHi());
+        Arrays.fill(w3, 0, count, key.stream());
+        int k0 = key.k0(), k1 = key.k1();
+        for (int r = 0; r < 10; r++) {
+            round(w0, w1, w2, w3, count, k0, k1);
+            k0 += W0;
+            k1 += W1;
+        }
+    }
+
+    /**
+     * One Philox round on blocks [0, count) held in word arrays, with round key (k0, k1). A 32x32-bit
+     * product is a*M = ah*Mh*2^32 + (ah*Ml + al*Mh)*2^16 + al*Ml in 16-bit halves; each partial
+     * product fits 32 unsigned bits, and the carries out of the middle are added into the high word.
+     */
+    private static void round(int[] w0, int[] w1, int[] w2, int[] w3, int count, int k0, int k1) {
         for (int g = 0; g < count; g += L) {
-            IntVector c0 = lanes.add(firstBlock + g);
-            IntVector c1 = IntVector.broadcast(IS, key.stepLo());
-            IntVector c2 = IntVector.broadcast(IS, key.stepHi());
-            IntVector c3 = IntVector.broadcast(IS, key.stream());
-            int r0 = key.k0();
-            int r1 = key.k1();
-            for (int round = 0; round < 10; round++) {
-                IntVector al = c0.and(0xFFFF);
-                IntVector ah = c0.lanewise(VectorOperators.LSHR, 16);
-                IntVector ll = al.mul(M0_LO);
-                IntVector lh = al.mul(M0_HI);
-                IntVector hl = ah.mul(M0_LO);
-                IntVector mid = ll.lanewise(VectorOperators.LSHR, 16).add(lh.and(0xFFFF)).add(hl.and(0xFFFF));
-                IntVector hi0 = ah.mul(M0_HI).add(lh.lanewise(VectorOperators.LSHR, 16))
-                        .add(hl.lanewise(VectorOperators.LSHR, 16)).add(mid.lanewise(VectorOperators.LSHR, 16));
-                IntVector lo0 = c0.mul(M0);
-                IntVector bl = c2.and(0xFFFF);
-                IntVector bh = c2.lanewise(VectorOperators.LSHR, 16);
-                IntVector bll = bl.mul(M1_LO);
-                IntVector blh = bl.mul(M1_HI);
-                IntVector bhl = bh.mul(M1_LO);
-                IntVector bmid = bll.lanewise(VectorOperators.LSHR, 16).add(blh.and(0xFFFF)).add(bhl.and(0xFFFF));
-                IntVector hi1 = bh.mul(M1_HI).add(blh.lanewise(VectorOperators.LSHR, 16))
-                        .add(bhl.lanewise(VectorOperators.LSHR, 16)).add(bmid.lanewise(VectorOperators.LSHR, 16));
-                IntVector lo1 = c2.mul(M1);
-                c0 = hi1.lanewise(VectorOperators.XOR, c1).lanewise(VectorOperators.XOR, r0);
-                c1 = lo1;
-                c2 = hi0.lanewise(VectorOperators.XOR, c3).lanewise(VectorOperators.XOR, r1);
-                c3 = lo0;
-                r0 += W0;
-                r1 += W1;
-            }
-            c0.intoArray(s.w0, g);
-            c1.intoArray(s.w1, g);
-            c2.intoArray(s.w2, g);
-            c3.intoArray(s.w3, g);
+            IntVector c0 = IntVector.fromArray(IS, w0, g);
+            IntVector c2 = IntVector.fromArray(IS, w2, g);
+            IntVector al = c0.and(0xFFFF);
+            IntVector ah = c0.lanewise(VectorOperators.LSHR, 16);
+            IntVector ll = al.mul(M0_LO);
+            IntVector lh = al.mul(M0_HI);
+            IntVector hl = ah.mul(M0_LO);
+            IntVector mid = ll.lanewise(VectorOperators.LSHR, 16).add(lh.and(0xFFFF)).add(hl.and(0xFFFF));
+            IntVector hi0 = ah.mul(M0_HI).add(lh.lanewise(VectorOperators.LSHR, 16))
+                    .add(hl.lanewise(VectorOperators.LSHR, 16)).add(mid.lanewise(VectorOperators.LSHR, 16));
+            IntVector bl = c2.and(0xFFFF);
+            IntVector bh = c2.lanewise(VectorOperators.LSHR, 16);
+            IntVector bll = bl.mul(M1_LO);
+            IntVector blh = bl.mul(M1_HI);
+            IntVector bhl = bh.mul(M1_LO);
+            IntVector bmid = bll.lanewise(VectorOperators.LSHR, 16).add(blh.and(0xFFFF)).add(bhl.and(0xFFFF));
+            IntVector hi1 = bh.mul(M1_HI).add(blh.lanewise(VectorOperators.LSHR, 16))
+                    .add(bhl.lanewise(VectorOperators.LSHR, 16)).add(bmid.lanewise(VectorOperators.LSHR, 16));
+            IntVector lo0 = c0.mul(M0);
+            IntVector lo1 = c2.mul(M1);
+            hi1.lanewise(VectorOperators.XOR, IntVector.fromArray(IS, w1, g)).lanewise(VectorOperators.XOR, k0)
+                    .intoArray(w0, g);
+            hi0.lanewise(VectorOperators.XOR, IntVector.fromArray(IS, w3, g)).lanewise(VectorOperators.XOR, k1)
+                    .intoArray(w2, g);
+            lo1.intoArray(w1, g);
+            lo0.intoArray(w3, g);
         }
     }
 
