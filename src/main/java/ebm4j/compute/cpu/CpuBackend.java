@@ -309,7 +309,7 @@ public final class CpuBackend implements Backend {
         int base = bb.base();
         forRows(rows, cols, MIN_MATH, (p, from, to) ->
                 ElementwiseKernels.biasElu(od, ob, bd, base, cols, from, to, scratch[p].floats(2 * cols),
-                        scratch[p].doubles(cols)));
+                        scratch[p].doubles(3 * cols)));
     }
 
     /** out:(rows,cols) += bias:(cols), in place. */

@@ -3,7 +3,6 @@ package ebm4j.compute.cpu;
 import java.nio.FloatBuffer;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -41,8 +40,8 @@ final class ElementwiseKernels {
      * out:(rows,cols) = flush(elu(out + bias)) for rows [from, to); bias:(cols). Each row is copied
      * into {@code work} (2 * cols floats: the row, then the bias) and back in bulk: indexed gets and
      * puts on a direct buffer cost a few ns per float, and the Vector API reads a Java array about
-     * twice as fast as a direct buffer on this JDK. The sums are widened into {@code wide} (cols
-     * doubles) by a scalar loop: a 128-bit float species for a vector conversion would put a
+     * twice as fast as a direct buffer on this JDK. The sums are widened into {@code wide} (3 * cols
+     * doubles: the row, then scratch) by a scalar loop: a 128-bit float species for a vector conversion would put a
      * second float vector class into the Vector API's shared call sites, and on JDK 17 that
      * profile pollution made C2 fall back to allocating Java code in the other float kernels
      * (the GEMM ran at a few GFLOP/s).
@@ -65,59 +64,83 @@ final class ElementwiseKernels {
             for (int j = 0; j < cols; j++) {
                 wide[j] = work[j] + work[cols + j];   // the float sum, widened exactly
             }
-            expm1Lanes(wide, vecCols);
+            expm1Lanes(wide, vecCols, cols);
             for (int j = vecCols; j < cols; j++) {
                 float x = (float) wide[j];
                 wide[j] = x > 0f ? x : expm1(x);
             }
             for (int j = 0; j < cols; j++) {
-                work[j] = flush((float) wide[j]);
+                float x = work[j] + work[cols + j];
+                // x in (-1e-3, -0] takes the near-zero series (expm1's other branch): one unsigned
+                // compare of the magnitude bits, false for +0 (the series and the vector path both
+                // give 0 there) and for positive x, so the branch is predictable
+                boolean nearZero = Integer.compareUnsigned(Float.floatToRawIntBits(x) - 0x80000000, NEAR_ZERO_BITS) <= 0;
+                work[j] = flush(nearZero ? expm1(x) : (float) wide[j]);
             }
             out.put(at, work, 0, cols);
         }
     }
 
     /**
-     * wide[j] = elu(wide[j]) for j in [0, n), n a multiple of {@link #DL}, without the flush: the
-     * vector part of {@link #biasElu}. A method of its own with nothing else in it: C2 gives up
+     * wide[j] = elu(wide[j]) for j in [0, n), n a multiple of {@link #DL}, except the flush and
+     * the near-zero series: the vector part of {@link #biasElu}, in three passes over {@code wide}
+     * (x in [0, n), scratch at [stride, stride + n) and [2 stride, 2 stride + n), stride >= n). Each pass is a small method: C2 gives up
      * intrinsifying Vector API calls once a method's graph passes its inlining node budget (each
-     * vector operation inlines a chain of calls), and then boxes every vector.
+     * vector operation inlines a chain of calls), and then boxes every vector; one method for
+     * the whole expm1 did that in some runs and not others.
      */
-    private static void expm1Lanes(double[] wide, int n) {
+    private static void expm1Lanes(double[] wide, int n, int stride) {
+        reduce(wide, n, stride);
+        polynomial(wide, n, stride);
+        finish(wide, n, stride);
+    }
+
+    /** t = x/ln2 + 1.5*2^52 (k in its low bits) at stride + j, r = x - k*ln2 (two parts) at 2 stride + j. */
+    private static void reduce(double[] w, int n, int stride) {
+        for (int j = 0; j < n; j += DL) {
+            DoubleVector x = DoubleVector.fromArray(DS, w, j);
+            DoubleVector t = x.fma(INV_LN2, SHIFT);
+            DoubleVector k = t.sub(SHIFT);
+            DoubleVector r = k.fma(DoubleVector.broadcast(DS, -LN2_HI), x);
+            t.intoArray(w, stride + j);
+            k.fma(DoubleVector.broadcast(DS, -LN2_LO), r).intoArray(w, 2 * stride + j);
+        }
+    }
+
+    /** e^r by the degree-13 Taylor polynomial, in place at 2 stride + j. */
+    private static void polynomial(double[] w, int n, int stride) {
+        for (int j = 2 * stride; j < 2 * stride + n; j += DL) {
+            DoubleVector r = DoubleVector.fromArray(DS, w, j);
+            DoubleVector p = r.fma(F13, F12);
+            p = p.fma(r, DoubleVector.broadcast(DS, F11));
+            p = p.fma(r, DoubleVector.broadcast(DS, F10));
+            p = p.fma(r, DoubleVector.broadcast(DS, F9));
+            p = p.fma(r, DoubleVector.broadcast(DS, F8));
+            p = p.fma(r, DoubleVector.broadcast(DS, F7));
+            p = p.fma(r, DoubleVector.broadcast(DS, F6));
+            p = p.fma(r, DoubleVector.broadcast(DS, F5));
+            p = p.fma(r, DoubleVector.broadcast(DS, F4));
+            p = p.fma(r, DoubleVector.broadcast(DS, F3));
+            p = p.fma(r, DoubleVector.broadcast(DS, F2));
+            p = p.fma(r, DoubleVector.broadcast(DS, 1.0));
+            p.fma(r, DoubleVector.broadcast(DS, 1.0)).intoArray(w, j);
+        }
+    }
+
+    /**
+     * x = e^r * 2^k - 1, with 2^k from the exponent bits of t, for lanes in [-40, 0]; -1 below
+     * -40, x itself above 0 (so no clamp was needed before: those lanes' values are dropped).
+     */
+    private static void finish(double[] w, int n, int stride) {
         DoubleVector zero = DoubleVector.zero(DS);
         DoubleVector minusOne = DoubleVector.broadcast(DS, -1.0);
         for (int j = 0; j < n; j += DL) {
-            DoubleVector x = DoubleVector.fromArray(DS, wide, j);
-            // expm1 of every lane, as if all were in [-40, 0]; positive lanes and those below
-            // -40 (where the result is -1) are replaced afterwards, so no clamp is needed
-            DoubleVector t = x.fma(INV_LN2, SHIFT);
-            DoubleVector k = t.sub(SHIFT);
-            DoubleVector rv = k.fma(DoubleVector.broadcast(DS, -LN2_HI), x);
-            rv = k.fma(DoubleVector.broadcast(DS, -LN2_LO), rv);
-            DoubleVector p = rv.fma(F13, F12);
-            p = p.fma(rv, DoubleVector.broadcast(DS, F11));
-            p = p.fma(rv, DoubleVector.broadcast(DS, F10));
-            p = p.fma(rv, DoubleVector.broadcast(DS, F9));
-            p = p.fma(rv, DoubleVector.broadcast(DS, F8));
-            p = p.fma(rv, DoubleVector.broadcast(DS, F7));
-            p = p.fma(rv, DoubleVector.broadcast(DS, F6));
-            p = p.fma(rv, DoubleVector.broadcast(DS, F5));
-            p = p.fma(rv, DoubleVector.broadcast(DS, F4));
-            p = p.fma(rv, DoubleVector.broadcast(DS, F3));
-            p = p.fma(rv, DoubleVector.broadcast(DS, F2));
-            p = p.fma(rv, DoubleVector.broadcast(DS, 1.0));
-            p = p.fma(rv, DoubleVector.broadcast(DS, 1.0));
-            DoubleVector scale = t.reinterpretAsLongs().sub(SHIFT_BITS - 1023)
+            DoubleVector x = DoubleVector.fromArray(DS, w, j);
+            DoubleVector scale = DoubleVector.fromArray(DS, w, stride + j).reinterpretAsLongs().sub(SHIFT_BITS - 1023)
                     .lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-            DoubleVector em1 = p.mul(scale).sub(1.0);
-            VectorMask<Double> positive = x.compare(VectorOperators.GT, zero);
-            // the series near 0 is rare (|x| < 1e-3): computed only when a lane needs it
-            VectorMask<Double> nearZero = x.compare(VectorOperators.GT, SERIES_ABOVE).andNot(positive);
-            if (nearZero.anyTrue()) {
-                DoubleVector d = x.min(0.0).max(CLAMP_BELOW);
-                em1 = em1.blend(d.mul(d.mul(d.mul(d.mul(1.0 / 24).add(1.0 / 6)).add(0.5)).add(1.0)), nearZero);
-            }
-            em1.blend(minusOne, x.compare(VectorOperators.LT, CLAMP_BELOW)).blend(x, positive).intoArray(wide, j);
+            DoubleVector em1 = DoubleVector.fromArray(DS, w, 2 * stride + j).mul(scale).sub(1.0);
+            em1.blend(minusOne, x.compare(VectorOperators.LT, CLAMP_BELOW))
+                    .blend(x, x.compare(VectorOperators.GT, zero)).intoArray(w, j);
         }
     }
 
@@ -140,6 +163,9 @@ final class ElementwiseKernels {
     private static final int FL = FS.length();
 
     private static final double SERIES_ABOVE = -1e-3;
+    /** Bits of the largest float below 1e-3: a float x <= 0 has x > -1e-3 iff |x| has at most these bits. */
+    private static final int NEAR_ZERO_BITS = Float.floatToRawIntBits(
+            (double) (float) 1e-3 < 1e-3 ? (float) 1e-3 : Math.nextDown((float) 1e-3));
     private static final double CLAMP_BELOW = -40.0;
     private static final double INV_LN2 = 1.4426950408889634;
     private static final double LN2_HI = 6.93147180369123816490e-01; // trailing bits zero: k * LN2_HI is exact

@@ -56,6 +56,17 @@ final class PhiloxKernels {
     private static final int W1 = 0xBB67AE85;
     private static final int M0_HI = M0 >>> 16, M0_LO = M0 & 0xFFFF;
     private static final int M1_HI = M1 >>> 16, M1_LO = M1 & 0xFFFF;
+    /** The round's constants, each repeated over a vector's lanes, at these offsets. */
+    private static final int LOW16 = 0, M0_LO_AT = L, M0_HI_AT = 2 * L, M1_LO_AT = 3 * L, M1_HI_AT = 4 * L,
+            M0_AT = 5 * L, M1_AT = 6 * L;
+    private static final int[] CONSTANTS = new int[7 * L];
+
+    static {
+        int[] values = {0xFFFF, M0_LO, M0_HI, M1_LO, M1_HI, M0, M1};
+        for (int c = 0; c < values.length; c++) {
+            Arrays.fill(CONSTANTS, c * L, (c + 1) * L, values[c]);
+        }
+    }
     private static final float TWO_POW_MINUS_24 = 0x1.0p-24f;
     private static final float LN2_HI = 0.693145751953125f;
     private static final float LN2_LO = 1.42860682030941723e-06f;
@@ -154,7 +165,7 @@ final class PhiloxKernels {
         words(key, start >>> 2, nb, s);
         pairPrep(s.w0, s.w1, 0, nb, s);
         pairPrep(s.w2, s.w3, nb, nb, s);
-        boxMuller(s.mant, s.expo, s.angle, s.quad, s.radiusCos, s.radiusSin, 2 * nb);
+        boxMuller(s, 2 * nb);
         float[] rc = s.radiusCos;
         float[] rs = s.radiusSin;
         float[] z = s.normals;
@@ -169,9 +180,7 @@ final class PhiloxKernels {
     /**
      * s.w0..s.w3[i] = the four words of Philox block firstBlock + i, i in [0, count), count a
      * multiple of {@link #L}: Philox.block with one block per lane, one round at a time over the
-     * four word arrays ({@link #round} is a method of its own: C2 stops intrinsifying Vector API
-     * calls once a method's graph passes its inlining node budget, and ten rounds inline far
-     * more than that).
+     * four word arrays, in small methods (see the class comment).
      */
     static void words(Key key, int firstBlock, int count, Scratch s) {
         int[] w0 = s.w0, w1 = s.w1, w2 = s.w2, w3 = s.w3;
@@ -181,47 +190,65 @@ final class PhiloxKernels {
         Arrays.fill(w1, 0, count, key.stepLo());
         Arrays.fill(w2, 0, count, key.stepHi());
         Arrays.fill(w3, 0, count, key.stream());
+        int[] keys = s.roundKeys;
         int k0 = key.k0(), k1 = key.k1();
         for (int r = 0; r < 10; r++) {
-            round(w0, w1, w2, w3, count, k0, k1);
+            Arrays.fill(keys, 0, L, k0);
+            Arrays.fill(keys, L, 2 * L, k1);
+            round(w0, w1, w2, w3, count, keys, s);
             k0 += W0;
             k1 += W1;
         }
     }
 
     /**
-     * One Philox round on blocks [0, count) held in word arrays, with round key (k0, k1). A 32x32-bit
-     * product is a*M = ah*Mh*2^32 + (ah*Ml + al*Mh)*2^16 + al*Ml in 16-bit halves; each partial
-     * product fits 32 unsigned bits, and the carries out of the middle are added into the high word.
+     * One Philox round on blocks [0, count) held in word arrays, with round key {@code keys}
+     * (k0 over the first L ints, k1 over the next): the two products into {@code hi}/{@code lo}
+     * scratch, then the mix.
      */
-    private static void round(int[] w0, int[] w1, int[] w2, int[] w3, int count, int k0, int k1) {
+    private static void round(int[] w0, int[] w1, int[] w2, int[] w3, int count, int[] keys, Scratch s) {
+        mulHiLo(w0, s.hi0, s.lo0, count, M0_LO_AT, M0_HI_AT, M0_AT);
+        mulHiLo(w2, s.hi1, s.lo1, count, M1_LO_AT, M1_HI_AT, M1_AT);
+        mix(w0, w1, w2, w3, s.hi0, s.lo0, s.hi1, s.lo1, count, keys);
+    }
+
+    /**
+     * hi[i], lo[i] = the high and low words of the unsigned product c[i] * M, M the constant at
+     * {@code mAt} of {@link #CONSTANTS} with 16-bit halves at {@code loAt}, {@code hiAt}:
+     * c*M = ch*Mh*2^32 + (ch*Ml + cl*Mh)*2^16 + cl*Ml; each partial product fits 32 unsigned
+     * bits, and the carries out of the middle go into the high word.
+     */
+    private static void mulHiLo(int[] c, int[] hi, int[] lo, int count, int loAt, int hiAt, int mAt) {
+        IntVector low16 = IntVector.fromArray(IS, CONSTANTS, LOW16);
+        IntVector mLo = IntVector.fromArray(IS, CONSTANTS, loAt);
+        IntVector mHi = IntVector.fromArray(IS, CONSTANTS, hiAt);
+        IntVector m = IntVector.fromArray(IS, CONSTANTS, mAt);
         for (int g = 0; g < count; g += L) {
-            IntVector c0 = IntVector.fromArray(IS, w0, g);
-            IntVector c2 = IntVector.fromArray(IS, w2, g);
-            IntVector al = c0.and(0xFFFF);
-            IntVector ah = c0.lanewise(VectorOperators.LSHR, 16);
-            IntVector ll = al.mul(M0_LO);
-            IntVector lh = al.mul(M0_HI);
-            IntVector hl = ah.mul(M0_LO);
-            IntVector mid = ll.lanewise(VectorOperators.LSHR, 16).add(lh.and(0xFFFF)).add(hl.and(0xFFFF));
-            IntVector hi0 = ah.mul(M0_HI).add(lh.lanewise(VectorOperators.LSHR, 16))
-                    .add(hl.lanewise(VectorOperators.LSHR, 16)).add(mid.lanewise(VectorOperators.LSHR, 16));
-            IntVector bl = c2.and(0xFFFF);
-            IntVector bh = c2.lanewise(VectorOperators.LSHR, 16);
-            IntVector bll = bl.mul(M1_LO);
-            IntVector blh = bl.mul(M1_HI);
-            IntVector bhl = bh.mul(M1_LO);
-            IntVector bmid = bll.lanewise(VectorOperators.LSHR, 16).add(blh.and(0xFFFF)).add(bhl.and(0xFFFF));
-            IntVector hi1 = bh.mul(M1_HI).add(blh.lanewise(VectorOperators.LSHR, 16))
-                    .add(bhl.lanewise(VectorOperators.LSHR, 16)).add(bmid.lanewise(VectorOperators.LSHR, 16));
-            IntVector lo0 = c0.mul(M0);
-            IntVector lo1 = c2.mul(M1);
-            hi1.lanewise(VectorOperators.XOR, IntVector.fromArray(IS, w1, g)).lanewise(VectorOperators.XOR, k0)
-                    .intoArray(w0, g);
-            hi0.lanewise(VectorOperators.XOR, IntVector.fromArray(IS, w3, g)).lanewise(VectorOperators.XOR, k1)
-                    .intoArray(w2, g);
-            lo1.intoArray(w1, g);
-            lo0.intoArray(w3, g);
+            IntVector v = IntVector.fromArray(IS, c, g);
+            IntVector cl = v.and(low16);
+            IntVector ch = v.lanewise(VectorOperators.LSHR, 16);
+            IntVector ll = cl.mul(mLo);
+            IntVector lh = cl.mul(mHi);
+            IntVector hl = ch.mul(mLo);
+            IntVector mid = ll.lanewise(VectorOperators.LSHR, 16).add(lh.and(low16)).add(hl.and(low16));
+            ch.mul(mHi).add(lh.lanewise(VectorOperators.LSHR, 16)).add(hl.lanewise(VectorOperators.LSHR, 16))
+                    .add(mid.lanewise(VectorOperators.LSHR, 16)).intoArray(hi, g);
+            v.mul(m).intoArray(lo, g);
+        }
+    }
+
+    /** Philox's mix after the products: c0 = hi1 ^ c1 ^ k0, c1 = lo1, c2 = hi0 ^ c3 ^ k1, c3 = lo0. */
+    private static void mix(int[] w0, int[] w1, int[] w2, int[] w3, int[] hi0, int[] lo0, int[] hi1, int[] lo1,
+                            int count, int[] keys) {
+        IntVector k0 = IntVector.fromArray(IS, keys, 0);
+        IntVector k1 = IntVector.fromArray(IS, keys, L);
+        for (int g = 0; g < count; g += L) {
+            IntVector.fromArray(IS, hi1, g).lanewise(VectorOperators.XOR, IntVector.fromArray(IS, w1, g))
+                    .lanewise(VectorOperators.XOR, k0).intoArray(w0, g);
+            IntVector.fromArray(IS, hi0, g).lanewise(VectorOperators.XOR, IntVector.fromArray(IS, w3, g))
+                    .lanewise(VectorOperators.XOR, k1).intoArray(w2, g);
+            IntVector.fromArray(IS, lo1, g).intoArray(w1, g);
+            IntVector.fromArray(IS, lo0, g).intoArray(w3, g);
         }
     }
 
@@ -231,30 +258,46 @@ final class PhiloxKernels {
      * u = ((a >>> 8) + 1) * 2^-24, the angle inside the quadrant, and the quadrant.
      */
     private static void pairPrep(int[] a, int[] b, int at, int count, Scratch s) {
+        radiusPrep(a, at, count, s.mant, s.expo);
+        anglePrep(b, at, count, s.angle, s.quad);
+    }
+
+    private static void radiusPrep(int[] a, int at, int count, float[] mant, float[] expo) {
         for (int i = 0; i < count; i += L) {
-            IntVector av = IntVector.fromArray(IS, a, i);
-            IntVector bv = IntVector.fromArray(IS, b, i);
-            FloatVector u = ((FloatVector) av.lanewise(VectorOperators.LSHR, 8).add(1)
+            FloatVector u = ((FloatVector) IntVector.fromArray(IS, a, i).lanewise(VectorOperators.LSHR, 8).add(1)
                     .convert(VectorOperators.I2F, 0)).mul(TWO_POW_MINUS_24);
             IntVector bits = (IntVector) u.reinterpretAsInts();
             ((FloatVector) bits.lanewise(VectorOperators.LSHR, 23).and(0xFF).sub(127)
-                    .convert(VectorOperators.I2F, 0)).intoArray(s.expo, at + i);
-            ((FloatVector) bits.and(0x007FFFFF).or(0x3F800000).reinterpretAsFloats()).intoArray(s.mant, at + i);
+                    .convert(VectorOperators.I2F, 0)).intoArray(expo, at + i);
+            ((FloatVector) bits.and(0x007FFFFF).or(0x3F800000).reinterpretAsFloats()).intoArray(mant, at + i);
+        }
+    }
+
+    private static void anglePrep(int[] b, int at, int count, float[] angle, float[] quad) {
+        for (int i = 0; i < count; i += L) {
+            IntVector bv = IntVector.fromArray(IS, b, i);
             ((FloatVector) bv.lanewise(VectorOperators.LSHR, 6).and(0xFFFFFF).convert(VectorOperators.I2F, 0))
-                    .mul(TWO_POW_MINUS_24).mul(HALF_PI).intoArray(s.angle, at + i);
-            ((FloatVector) bv.lanewise(VectorOperators.LSHR, 30).convert(VectorOperators.I2F, 0)).intoArray(s.quad, at + i);
+                    .mul(TWO_POW_MINUS_24).mul(HALF_PI).intoArray(angle, at + i);
+            ((FloatVector) bv.lanewise(VectorOperators.LSHR, 30).convert(VectorOperators.I2F, 0)).intoArray(quad, at + i);
         }
     }
 
     /**
      * rc[q], rs[q] = the two normals of Philox.normalPair for pair q in [0, pairs), from
-     * {@link #pairPrep}'s values; {@code pairs} is a multiple of {@link #L}. One loop body, no
-     * helpers (see the class comment on vectors crossing calls).
+     * {@link #pairPrep}'s values; {@code pairs} is a multiple of {@link #L}. Four passes, each a
+     * small method (see the class comment): the radius, sin and cos of the angle, then the
+     * quadrant's swap and signs times the radius.
      */
-    private static void boxMuller(float[] mant, float[] expo, float[] angle, float[] quad, float[] rc, float[] rs,
-                                  int pairs) {
+    private static void boxMuller(Scratch s, int pairs) {
+        radii(s.mant, s.expo, pairs);
+        sines(s.angle, s.radiusSin, pairs);
+        cosines(s.angle, s.radiusCos, pairs);
+        rotate(s.quad, s.mant, s.radiusCos, s.radiusSin, pairs);
+    }
+
+    /** mant[q] = sqrt(-2 * Philox.log(u)) from u's mantissa m and exponent e (m > sqrt 2 halved, e + 1). */
+    private static void radii(float[] mant, float[] expo, int pairs) {
         for (int q = 0; q < pairs; q += L) {
-            // Philox.log(u) from m and e: m > sqrt 2 is halved and e incremented (exact).
             FloatVector m = FloatVector.fromArray(FS, mant, q);
             FloatVector e = FloatVector.fromArray(FS, expo, q);
             VectorMask<Float> big = m.compare(VectorOperators.GT, 1.41421356f);
@@ -268,36 +311,59 @@ final class PhiloxKernels {
             p = p.fma(f2, FloatVector.broadcast(FS, 1f));
             FloatVector logm = f.mul(2f).mul(p);
             FloatVector log = e.fma(FloatVector.broadcast(FS, LN2_HI), e.fma(FloatVector.broadcast(FS, LN2_LO), logm));
-            FloatVector radius = log.mul(-2f).sqrt();
+            log.mul(-2f).sqrt().intoArray(mant, q);
+        }
+    }
+
+    /** out[q] = Philox.sinQuarter(angle[q]). */
+    private static void sines(float[] angle, float[] out, int pairs) {
+        for (int q = 0; q < pairs; q += L) {
             FloatVector x = FloatVector.fromArray(FS, angle, q);
-            FloatVector quadrant = FloatVector.fromArray(FS, quad, q);
             FloatVector x2 = x.mul(x);
             FloatVector sp = x2.fma(1.6059044e-10f, -2.5052108e-8f);
             sp = sp.fma(x2, FloatVector.broadcast(FS, 2.7557319e-6f));
             sp = sp.fma(x2, FloatVector.broadcast(FS, -1.9841270e-4f));
             sp = sp.fma(x2, FloatVector.broadcast(FS, 8.3333333e-3f));
             sp = sp.fma(x2, FloatVector.broadcast(FS, -1.6666667e-1f));
-            FloatVector sin = x.mul(x2).fma(sp, x);
+            x.mul(x2).fma(sp, x).intoArray(out, q);
+        }
+    }
+
+    /** out[q] = Philox.cosQuarter(angle[q]). */
+    private static void cosines(float[] angle, float[] out, int pairs) {
+        for (int q = 0; q < pairs; q += L) {
+            FloatVector x = FloatVector.fromArray(FS, angle, q);
+            FloatVector x2 = x.mul(x);
             FloatVector cp = x2.fma(-1.1470746e-11f, 2.0876757e-9f);
             cp = cp.fma(x2, FloatVector.broadcast(FS, -2.7557319e-7f));
             cp = cp.fma(x2, FloatVector.broadcast(FS, 2.4801587e-5f));
             cp = cp.fma(x2, FloatVector.broadcast(FS, -1.3888889e-3f));
             cp = cp.fma(x2, FloatVector.broadcast(FS, 4.1666667e-2f));
             cp = cp.fma(x2, FloatVector.broadcast(FS, -0.5f));
-            FloatVector cos = cp.fma(x2, FloatVector.broadcast(FS, 1f));
-            // Quadrants 1 and 3 swap sin and cos; cos is negated in 1 and 2, sin in 2 and 3.
+            cp.fma(x2, FloatVector.broadcast(FS, 1f)).intoArray(out, q);
+        }
+    }
+
+    /**
+     * rc[q], rs[q] = radius times cos and sin of the full angle: quadrants 1 and 3 swap sin and
+     * cos; cos is negated in 1 and 2, sin in 2 and 3 (exact negations).
+     */
+    private static void rotate(float[] quad, float[] radius, float[] rc, float[] rs, int pairs) {
+        for (int q = 0; q < pairs; q += L) {
+            FloatVector quadrant = FloatVector.fromArray(FS, quad, q);
+            FloatVector cos = FloatVector.fromArray(FS, rc, q);
+            FloatVector sin = FloatVector.fromArray(FS, rs, q);
             VectorMask<Float> q1 = quadrant.compare(VectorOperators.EQ, 1f);
             VectorMask<Float> q2 = quadrant.compare(VectorOperators.EQ, 2f);
             VectorMask<Float> q3 = quadrant.compare(VectorOperators.EQ, 3f);
             VectorMask<Float> odd = q1.or(q3);
-            VectorMask<Float> negCos = q1.or(q2);
-            VectorMask<Float> negSin = q2.or(q3);
             FloatVector cq = cos.blend(sin, odd);
             FloatVector sq = sin.blend(cos, odd);
-            cq = cq.blend(cq.neg(), negCos);
-            sq = sq.blend(sq.neg(), negSin);
-            radius.mul(cq).intoArray(rc, q);
-            radius.mul(sq).intoArray(rs, q);
+            cq = cq.blend(cq.neg(), q1.or(q2));
+            sq = sq.blend(sq.neg(), q2.or(q3));
+            FloatVector r = FloatVector.fromArray(FS, radius, q);
+            r.mul(cq).intoArray(rc, q);
+            r.mul(sq).intoArray(rs, q);
         }
     }
 }

@@ -80,7 +80,7 @@ class CpuVectorKernelsTest {
             ByteBuffer b = direct(bias);
             // rows [2, 7) only; the others must stay untouched.
             ElementwiseKernels.biasElu(out.asFloatBuffer(), 0, b.asFloatBuffer(), 0, cols, 2, 7, new float[2 * cols],
-                    new double[cols]);
+                    new double[3 * cols]);
             float[] got = read(out, rows * cols);
             for (int i = 0; i < rows * cols; i++) {
                 int row = i / cols;
