@@ -216,7 +216,7 @@ public abstract class BackendContractTest {
 
     /** Shapes big enough to be split across threads, K past one packing block, M past one row chunk. */
     @ParameterizedTest(name = "shape #{0}")
-    @ValueSource(ints = {0, 1, 2, 3, 4, 5})
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6})
     void gemmMatchesReferenceOnShapesThatSplit(int which) {
         switch (which) {
             case 0 -> checkGemm(false, false, 64, 100, 300, 1f, 0f, 0, 0, 0);   // forward X·W
@@ -224,6 +224,7 @@ public abstract class BackendContractTest {
             case 2 -> checkGemm(true, false, 136, 40, 128, 1f, 1f, 0, 2, 0);    // weight gradient X^T·dY, accumulate
             case 3 -> checkGemm(false, false, 8, 300, 200, 1f, 0.5f, 0, 0, 1);  // thin C: splits over columns
             case 4 -> checkGemm(true, true, 33, 70, 600, 0.5f, 0f, 2, 1, 0);    // K spans several blocks
+            case 5 -> checkGemm(false, true, 7, 19, 13, -0.75f, 0f, 3, 5, 2);  // layer product, every side odd
             default -> checkGemm(false, false, 130, 10, 512, 1f, 0f, 0, 0, 0);  // the 10-wide output layer
         }
     }

@@ -257,15 +257,15 @@ public final class CpuBackend implements Backend {
         long version = b.version();
         boolean repack = pack.version != version;
         int tiles = PackedGemm.tiles(m);
-        if (packedA.length < tiles * PackedGemm.MR * k) {
-            packedA = new float[tiles * PackedGemm.MR * k];
+        if (packedA.length < PackedGemm.packedASize(m, k)) {
+            packedA = new float[PackedGemm.packedASize(m, k)];
         }
         float[] ap = packedA;
         FloatBuffer ad = a.data(), bd = b.data(), cd = c.data();
         int aBase = a.base(), bBase = b.base(), cBase = c.base();
         int packParts = Math.min(tiles, Split.parts((long) m * k, MIN_CHEAP, threads));
         pool.run(packParts, p -> PackedGemm.packA(ad, aBase, lda, m, k, ap, Split.start(tiles, packParts, 1, p),
-                Split.start(tiles, packParts, 1, p + 1), scratch[p].gemmRowSet(k)));
+                Split.start(tiles, packParts, 1, p + 1), scratch[p].gemmRows(PackedGemm.depth(k))));
         int panels = pack.panels;
         int parts = Math.max(1, Math.min(panels, Split.parts((long) m * n * k, GEMM_MIN_MACS, threads)));
         pool.run(parts, p -> {

@@ -41,7 +41,6 @@ final class Scratch {
     private float[] floats = new float[0];
     private double[] doubles = new double[0];
     private float[] gemmRows = new float[0];
-    private float[][] gemmRowSet = new float[PackedGemm.MR][0];
     private float[] gemmWork = new float[0];
 
     /** A float array of at least {@code n} elements; contents undefined. */
@@ -60,17 +59,7 @@ final class Scratch {
         return doubles;
     }
 
-    /** PackedGemm's MR staging rows of A, each at least {@code k} long; contents undefined. */
-    float[][] gemmRowSet(int k) {
-        if (gemmRowSet[0].length < k) {
-            for (int r = 0; r < gemmRowSet.length; r++) {
-                gemmRowSet[r] = new float[k + PADDED];
-            }
-        }
-        return gemmRowSet;
-    }
-
-    /** PackedGemm's staging row of B while packing it; contents undefined. */
+    /** PackedGemm's staging row (of A, or of B while packing it); contents undefined. */
     float[] gemmRows(int n) {
         if (gemmRows.length < n) {
             gemmRows = new float[n + PADDED];
