@@ -22,8 +22,9 @@ import org.bytedeco.openblas.global.openblas_nolapack;
  * Chooses OpenBLAS's kernels by measurement instead of trusting its CPU detection (which picked
  * Haswell kernels on an AVX-512 CPU in issue 13, and Prescott with an older OpenBLAS, see
  * shared/CPU-GEMM.md). OpenBLAS reads {@code OPENBLAS_CORETYPE} once, when the library loads,
- * so each candidate runs in a child JVM: the products of one Langevin step of the default model
- * (784-512-512-512-10, batch 64) on one thread, timed in thread CPU time (time spent descheduled
+ * so each candidate runs in a child JVM: the products OpenBLAS computes in a training step of the
+ * default model (784-512-512-512-10, batch 64: the weight gradients and the 10-wide layer; the
+ * other layer products run on {@link PackedGemm}) on one thread, timed in thread CPU time (time spent descheduled
  * by other processes does not count), best of several blocks; three rounds taken in turn, each
  * type scored by the median of its rounds. The fastest wins; OpenBLAS's own choice is kept
  * unless another is more than {@link #MARGIN} faster.
@@ -123,7 +124,8 @@ public final class OpenBlasCalibration {
         StringBuilder sb = new StringBuilder("chosen by measurement: ");
         best.forEach((type, rate) -> sb.append(String.format(Locale.ROOT, "%s %.1f, ", type, rate)));
         sb.setLength(sb.length() - 2);
-        sb.append(" GFLOP/s (1 thread, batch ").append(BATCH).append("; OpenBLAS's own choice ").append(own).append(')');
+        sb.append(" GFLOP/s (its products in a batch-").append(BATCH).append(" training step, 1 thread; OpenBLAS's own choice ")
+                .append(own).append(')');
         return new Choice(winner, sb.toString());
     }
 
@@ -174,17 +176,19 @@ public final class OpenBlasCalibration {
         return name != null && rate > 0 ? new Measurement(name, rate) : null;
     }
 
-    /** The child: the step's products on one thread; prints the loaded kernels and the best rate. */
+    /** The child: OpenBLAS's share of a training step on one thread; prints the loaded kernels and the best rate. */
     private static void measure() {
         org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(1);
-        int maxWidth = 784;
-        FloatBuffer a = filled(BATCH * maxWidth, 1f);
-        FloatBuffer w = filled(maxWidth * 512, 0.05f);
-        FloatBuffer c = filled(BATCH * maxWidth, 0f);
+        int rows = 2 * BATCH;
+        FloatBuffer a = filled(rows * 784, 1f);
+        FloatBuffer b = filled(rows * 784, 0.05f);
+        FloatBuffer c = filled(784 * 512, 0f);
         double flops = 0;
         for (int l = 0; l + 1 < WIDTHS.length; l++) {
-            flops += 2.0 * 2 * BATCH * WIDTHS[l] * WIDTHS[l + 1];
+            flops += 2.0 * rows * WIDTHS[l] * WIDTHS[l + 1];
         }
+        int out = WIDTHS[WIDTHS.length - 1], hidden = WIDTHS[WIDTHS.length - 2];
+        flops += 2 * (2.0 * BATCH * out * hidden);
         // CPU time of this thread, not wall time: on a shared machine the time spent descheduled
         // would otherwise decide the choice
         ThreadMXBean clock = ManagementFactory.getThreadMXBean();
@@ -193,7 +197,7 @@ public final class OpenBlasCalibration {
         for (int block = 0; block < 12; block++) {
             long t0 = clock.getCurrentThreadCpuTime();
             for (int r = 0; r < reps; r++) {
-                step(a, w, c);
+                step(a, b, c, rows);
             }
             double seconds = (clock.getCurrentThreadCpuTime() - t0) / 1e9 / reps;
             if (block >= 2) { // two warm-up blocks
@@ -204,18 +208,22 @@ public final class OpenBlasCalibration {
         System.out.println("gflops=" + String.format(Locale.ROOT, "%.2f", flops / bestSeconds / 1e9));
     }
 
-    /** Forward x.W^T per layer, then dOut.W per layer from the last, as EnergyNet does. */
-    private static void step(FloatBuffer a, FloatBuffer w, FloatBuffer c) {
+    /**
+     * The products the backend leaves to OpenBLAS (the layer products with packed weights go to
+     * PackedGemm): each layer's weight gradient dOut^T . X over the stacked batch of 2 x 64 rows,
+     * and the 10-wide output layer's forward and backward products of a Langevin step.
+     */
+    private static void step(FloatBuffer a, FloatBuffer b, FloatBuffer c, int rows) {
         for (int l = 0; l + 1 < WIDTHS.length; l++) {
             int in = WIDTHS[l], out = WIDTHS[l + 1];
-            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
-                    openblas_nolapack.CblasTrans, BATCH, out, in, 1f, a, in, w, in, 0f, c, out);
+            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasTrans,
+                    openblas_nolapack.CblasNoTrans, out, in, rows, 1f, a, out, b, in, 0f, c, in);
         }
-        for (int l = WIDTHS.length - 2; l >= 0; l--) {
-            int in = WIDTHS[l], out = WIDTHS[l + 1];
-            openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
-                    openblas_nolapack.CblasNoTrans, BATCH, in, out, 1f, a, out, w, in, 0f, c, in);
-        }
+        int out = WIDTHS[WIDTHS.length - 1], hidden = WIDTHS[WIDTHS.length - 2];
+        openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
+                openblas_nolapack.CblasTrans, BATCH, out, hidden, 1f, a, hidden, b, hidden, 0f, c, out);
+        openblas_nolapack.cblas_sgemm(openblas_nolapack.CblasRowMajor, openblas_nolapack.CblasNoTrans,
+                openblas_nolapack.CblasNoTrans, BATCH, hidden, out, 1f, a, out, b, hidden, 0f, c, hidden);
     }
 
     private static FloatBuffer filled(int n, float scale) {
