@@ -1,4 +1,4 @@
-// data.cu: twins of CpuBackend.gatherRows and increment (batch gather from a device-resident table; step counters).
+// data.cu: twins of CpuBackend.gatherRows, scatterRows and increment (batch gather from a device-resident table; step counters).
 #include "common.cuh"
 
 // out:(rows,cols) row r = table row perm[cursor + r], cursor = counters[3];
@@ -19,6 +19,24 @@ extern "C" __global__ void gather_rows(float* out, int* labelsOut, const float* 
         const bool ok = src >= 0 && src < tableRows;
         out[idx] = ok ? table[src * cols + c] : __int_as_float(0x7FC00000);
         if (c == 0 && labelsOut != nullptr && labels != nullptr) labelsOut[r] = ok ? labels[src] : -1;
+    }
+}
+
+// The inverse of gather_rows: table row index[cursor + r] = src row r, cursor = counters[3]; the
+// rows written are distinct (the CPU checks it), so no two threads write one element. Guarded
+// where the CPU would throw: a position outside [0, indexSize) or a table row outside
+// [0, tableRows) skips that source row (a scatter has nowhere to show the error).
+// Launch: grid-stride over rows*cols, block 256.
+extern "C" __global__ void scatter_rows(float* table, const float* src, const int* index, const int* counters,
+                                        int rows, int cols, long long tableRows, long long indexSize) {
+    const long long cursor = counters[3];
+    const long long total = (long long)rows * cols;
+    EBM_FOR_EACH(idx, total) {
+        const int r = (int)ebm_row(idx, cols);
+        const int c = ebm_col(idx, cols);
+        const long long at = cursor + r;
+        const long long dst = at >= 0 && at < indexSize ? (long long)index[at] : -1;
+        if (dst >= 0 && dst < tableRows) table[dst * cols + c] = src[idx];
     }
 }
 

@@ -113,6 +113,7 @@ std::vector<ebm::KernelEntry> ebm::kernel_entries() {
         EBM_KERNEL(add_noise),
         EBM_KERNEL(clamp),
         EBM_KERNEL(gather_rows),
+        EBM_KERNEL(scatter_rows),
         EBM_KERNEL(increment),
         EBM_KERNEL(adam_step),
         EBM_KERNEL(fill),

@@ -6,8 +6,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** One device's (or the PyTorch reference's) figures, keyed by metric name, in a stable order. */
-public record BenchResult(String name, String description, Map<String, Stat> metrics) {
+/**
+ * One device's (or the PyTorch reference's) figures, keyed by metric name, in a stable order, and
+ * where measured the per-op time of one Langevin step ({@code breakdown}, empty when not measured).
+ */
+public record BenchResult(String name, String description, Map<String, Stat> metrics,
+                          List<OpProfile.Entry> breakdown) {
+
+    public BenchResult(String name, String description, Map<String, Stat> metrics) {
+        this(name, description, metrics, List.of());
+    }
 
     /** Metrics where larger is better, compared across devices as ratios. */
     public static final List<String> RATES = List.of("train_images_per_s", "sampling_images_per_s",
@@ -18,6 +26,20 @@ public record BenchResult(String name, String description, Map<String, Stat> met
         m.put("name", name);
         m.put("description", description);
         metrics.forEach((k, s) -> m.put(k, Map.of("median", s.median(), "min", s.min(), "max", s.max())));
+        if (!breakdown.isEmpty()) {
+            List<Object> ops = new ArrayList<>();
+            for (OpProfile.Entry e : breakdown) {
+                Map<String, Object> op = new LinkedHashMap<>();
+                op.put("op", e.op());
+                op.put("calls_per_step", e.calls());
+                op.put("ms_per_step", e.millis());
+                if (e.flops() > 0) {
+                    op.put("gflops_per_s", e.gflopsPerSecond());
+                }
+                ops.add(op);
+            }
+            m.put("langevin_step_breakdown", ops);
+        }
         return m;
     }
 
@@ -77,12 +99,41 @@ public record BenchResult(String name, String description, Map<String, Stat> met
             }
             sb.append('\n');
         }
+        for (BenchResult r : results) {
+            if (!r.breakdown().isEmpty()) {
+                sb.append(r.breakdownTable());
+            }
+        }
         Map<String, Map<String, Double>> ratios = ratios(results);
         if (!ratios.isEmpty()) {
             sb.append("\nratios of medians (same run):\n");
             ratios.forEach((pair, r) -> r.forEach((metric, v) ->
                     sb.append(String.format(Locale.ROOT, "  %-12s %-26s %.2fx%n", pair, metric, v))));
         }
+        return sb.toString();
+    }
+
+    /**
+     * Where one Langevin step's time goes, op by op (each op timed alone, the backend synchronised
+     * after it), with the products' GFLOP/s and the share of everything else.
+     */
+    public String breakdownTable() {
+        double total = 0, products = 0;
+        for (OpProfile.Entry e : breakdown) {
+            total += e.millis();
+            if (e.flops() > 0) {
+                products += e.millis();
+            }
+        }
+        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+                "%n%s: one Langevin step, op by op (ms per step, %% of the step)%n", name));
+        for (OpProfile.Entry e : breakdown) {
+            sb.append(String.format(Locale.ROOT, "  %-24s %6.2f calls %8.4f ms %5.1f %%%s%n", e.op(), e.calls(),
+                    e.millis(), 100 * e.millis() / total,
+                    e.flops() > 0 ? String.format(Locale.ROOT, " %7.1f GFLOP/s", e.gflopsPerSecond()) : ""));
+        }
+        sb.append(String.format(Locale.ROOT, "  %-24s %14s %8.4f ms: products %.1f %%, other ops %.1f %%%n", "total",
+                "", total, 100 * products / total, 100 * (total - products) / total));
         return sb.toString();
     }
 }

@@ -9,9 +9,8 @@ import ebm4j.compute.Philox;
 import ebm4j.config.TrainConfig;
 import ebm4j.data.Dataset;
 import ebm4j.data.ImageShape;
-import ebm4j.model.EnergyModel;
+import ebm4j.model.EnergyNet;
 import ebm4j.model.ModelSpec;
-import ebm4j.model.Models;
 import ebm4j.sample.Sampler;
 import ebm4j.sample.SamplerSpec;
 import ebm4j.sample.Samplers;
@@ -19,22 +18,36 @@ import ebm4j.train.ResidentData;
 import ebm4j.train.TrainStep;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Times the workloads of one backend: full training steps (the Langevin chain, forward/backward
  * and Adam, exactly as {@code train} queues them), sampling-only chains, forward-only energies,
- * and the forward GEMM alone as the ceiling the other figures are measured against. Each timing
- * waits for the backend to finish, so GPU figures are device time plus launch overhead.
+ * and the products of a Langevin step alone ({@link StepGemms}) as the ceiling the sampler is
+ * measured against. Sampling chains and ceiling runs alternate, and the share of the ceiling is
+ * the median of the pairwise ratios, so that load from other processes on a shared machine hits
+ * both sides of each ratio alike. Each timing waits for the backend to finish, so GPU figures
+ * are device time plus launch overhead. Optionally ({@link Parts#breakdown}) one more chain runs
+ * through {@link OpProfile} to show where a step's time goes.
  */
 public final class Benchmark {
     private static final int INFERENCE_IMAGES = 10_000;
     private static final int INFERENCE_BATCH = 1000;
-    /** The reference's workload: MNIST-shaped images in 10 classes. */
+    /** The reference's workload: MNIST-shaped images in 10 classes, through the MLP (model "mlp"). */
     private static final ImageShape SHAPE = ImageShape.MNIST;
     private static final int CLASSES = 10;
     private static final int PIXELS = SHAPE.pixels();
+    /** Profiled chains for the per-op breakdown (after one warm-up chain). */
+    private static final int PROFILED_CHAINS = 3;
+
+    /** Which optional workloads to run besides training, sampling and the ceiling. */
+    public record Parts(boolean inference, boolean breakdown) {
+        public static final Parts ALL = new Parts(true, true);
+        public static final Parts CORE = new Parts(false, false);
+    }
 
     private final Backend backend;
     private final TrainConfig config;
@@ -51,7 +64,12 @@ public final class Benchmark {
     }
 
     public BenchResult run() {
+        return run(Parts.ALL);
+    }
+
+    public BenchResult run(Parts parts) {
         int batch = config.batchSize();
+        int steps = config.langevinSteps();
         ModelSpec spec = ModelSpec.of(config, SHAPE, CLASSES);
         float[] images = images();
         int n = images.length / PIXELS;
@@ -62,7 +80,8 @@ public final class Benchmark {
             order[i] = i;
         }
         Map<String, Stat> m = new LinkedHashMap<>();
-        try (EnergyModel net = Models.create(backend, spec, 2 * batch);
+        List<OpProfile.Entry> breakdown = List.of();
+        try (EnergyNet net = new EnergyNet(backend, spec, 2 * batch);
              IntBuf counters = backend.allocInt(Counters.SIZE);
              Buf stats = backend.alloc(LossStats.SIZE);
              ResidentData data = new ResidentData(backend, Dataset.of("bench", SHAPE, CLASSES, images, labels));
@@ -79,21 +98,78 @@ public final class Benchmark {
             m.put("train_ms_per_batch", scale(trainSeconds, 1000));
             m.put("train_gflops_per_s", trainSeconds.rate(TrainStep.flopsPerStep(net, config, batch) / 1e9));
 
-            try (Buf dScores = net.newScoresBuffer(); Buf x = backend.alloc((long) batch * PIXELS);
-                 Sampler sampler = Samplers.create(net, dScores, SamplerSpec.of(config))) {
-                double[] sampling = time(() -> () -> sampler.sample(x, batch, null, config.seed(), counters));
-                Stat s = Stat.of(sampling);
-                m.put("sampling_images_per_s", s.rate(batch));
-                if (config.langevinSteps() > 0) {
-                    m.put("ms_per_langevin_step", scale(s, 1000.0 / config.langevinSteps()));
-                    m.put("langevin_gflops_per_s", s.rate(config.langevinSteps()
-                            * TrainStep.flopsPerLangevinStep(net, batch) / 1e9));
+            SamplerSpec chain = SamplerSpec.of(config);
+            if (steps > 0) {
+                samplingAgainstCeiling(net, chain, counters, m);
+                if (parts.breakdown()) {
+                    breakdown = breakdown(net, chain);
                 }
             }
-            m.put("inference_energies_per_s", inference(spec, net, images, n));
-            m.put("gemm_ceiling_gflops_per_s", gemmCeiling(batch, spec.inputs(), spec.hidden().get(0)));
+            if (parts.inference()) {
+                m.put("inference_energies_per_s", inference(spec, net, images, n));
+            }
         }
-        return new BenchResult(backend.name(), backend.describe(), m);
+        return new BenchResult(backend.name(), backend.describe(), m, breakdown);
+    }
+
+    /**
+     * Sampling chains from uniform noise, alternating with the same number of steps' products
+     * alone: sampling images/s, ms and GFLOP/s per step, the ceiling's GFLOP/s, and the sampler's
+     * share of it in percent (median over the pairs).
+     */
+    private void samplingAgainstCeiling(EnergyNet net, SamplerSpec chain, IntBuf counters,
+                                        Map<String, Stat> m) {
+        int batch = config.batchSize();
+        int steps = chain.steps();
+        try (Buf dScores = net.newScoresBuffer(); Buf x = backend.alloc((long) batch * PIXELS);
+             StepGemms gemms = new StepGemms(net, batch);
+             Sampler sampler = Samplers.create(net, dScores, chain)) {
+            Runnable sample = () -> sampler.sample(x, batch, null, config.seed(), counters);
+            Runnable ceiling = () -> gemms.run(steps);
+            for (int i = 0; i < warmup; i++) {
+                timeOnce(sample);
+                timeOnce(ceiling);
+            }
+            double[] sampling = new double[iters];
+            double[] products = new double[iters];
+            double[] share = new double[iters];
+            for (int i = 0; i < iters; i++) {
+                sampling[i] = timeOnce(sample);
+                products[i] = timeOnce(ceiling);
+                share[i] = 100 * products[i] / sampling[i];
+            }
+            Stat s = Stat.of(sampling);
+            double stepFlops = gemms.flops();
+            m.put("sampling_images_per_s", s.rate(batch));
+            m.put("ms_per_langevin_step", scale(s, 1000.0 / steps));
+            m.put("langevin_gflops_per_s", s.rate(steps * stepFlops / 1e9));
+            m.put("gemm_ceiling_gflops_per_s", Stat.of(products).rate(steps * stepFlops / 1e9));
+            m.put("langevin_pct_of_ceiling", Stat.of(share));
+        }
+    }
+
+    /** Per-op time of sampling chains, per Langevin step, in order of first use. */
+    private List<OpProfile.Entry> breakdown(EnergyNet trained, SamplerSpec chain) {
+        int batch = config.batchSize();
+        OpProfile profile = new OpProfile(backend);
+        Backend profiled = profile.backend();
+        try (EnergyNet net = new EnergyNet(profiled, trained.spec(), batch);
+             IntBuf counters = profiled.allocInt(Counters.SIZE);
+             Buf dScores = net.newScoresBuffer();
+             Buf x = profiled.alloc((long) batch * PIXELS);
+             Sampler sampler = Samplers.create(net, dScores, chain)) {
+            backend.copy(net.params(), trained.params(), trained.parameterCount());
+            sampler.sample(x, batch, null, config.seed(), counters); // warm-up
+            profile.reset();
+            for (int i = 0; i < PROFILED_CHAINS; i++) {
+                sampler.sample(x, batch, null, config.seed(), counters);
+            }
+            List<OpProfile.Entry> out = new ArrayList<>();
+            for (OpProfile.Entry e : profile.entries()) {
+                out.add(e.per((double) PROFILED_CHAINS * chain.steps()));
+            }
+            return out;
+        }
     }
 
     /** A timed workload: prepare (untimed) returns the work to time. */
@@ -103,19 +179,23 @@ public final class Benchmark {
 
     private double[] time(Workload w) {
         for (int i = 0; i < warmup; i++) {
-            w.prepare().run();
-            backend.synchronize();
+            timeOnce(w.prepare());
         }
         double[] seconds = new double[iters];
         for (int i = 0; i < iters; i++) {
             Runnable work = w.prepare();
-            backend.synchronize();
-            long t0 = System.nanoTime();
-            work.run();
-            backend.synchronize();
-            seconds[i] = (System.nanoTime() - t0) / 1e9;
+            seconds[i] = timeOnce(work);
         }
         return seconds;
+    }
+
+    /** Seconds the work takes, queued work before it excluded. */
+    private double timeOnce(Runnable work) {
+        backend.synchronize();
+        long t0 = System.nanoTime();
+        work.run();
+        backend.synchronize();
+        return (System.nanoTime() - t0) / 1e9;
     }
 
     private void resetCursorIfNeeded(IntBuf counters, int n, int batch) {
@@ -126,9 +206,9 @@ public final class Benchmark {
         }
     }
 
-    private Stat inference(ModelSpec spec, EnergyModel trained, float[] images, int n) {
+    private Stat inference(ModelSpec spec, EnergyNet trained, float[] images, int n) {
         int count = Math.min(INFERENCE_IMAGES, n);
-        try (EnergyModel net = Models.create(backend, spec, INFERENCE_BATCH);
+        try (EnergyNet net = new EnergyNet(backend, spec, INFERENCE_BATCH);
              Buf x = backend.alloc((long) count * PIXELS);
              Buf dScores = net.newScoresBuffer();
              Buf energy = backend.alloc(INFERENCE_BATCH)) {
@@ -142,24 +222,6 @@ public final class Benchmark {
                 }
             });
             return Stat.of(seconds).rate(count);
-        }
-    }
-
-    /** GFLOP/s of the first layer's forward GEMM alone at this batch size: what the sampler can at best reach. */
-    private Stat gemmCeiling(int batch, int k, int nOut) {
-        int reps = 50;
-        try (Buf a = backend.alloc((long) batch * k); Buf w = backend.alloc((long) k * nOut);
-             Buf c = backend.alloc((long) batch * nOut)) {
-            float[] fill = new float[k * nOut];
-            Philox.uniforms(1, 0, 0, 0, fill, fill.length, -0.05f, 0.05f);
-            backend.upload(w, fill);
-            backend.upload(a, 0, fill, 0, batch * k);
-            double[] seconds = time(() -> () -> {
-                for (int i = 0; i < reps; i++) {
-                    backend.gemm(false, true, batch, nOut, k, 1f, a, k, w, k, 0f, c, nOut);
-                }
-            });
-            return Stat.of(seconds).rate(2.0 * batch * nOut * k * reps / 1e9);
         }
     }
 

@@ -3,6 +3,7 @@ package ebm4j.cli;
 import ebm4j.UserException;
 import ebm4j.bench.BenchResult;
 import ebm4j.bench.Benchmark;
+import ebm4j.bench.Sweep;
 import ebm4j.bench.TorchReference;
 import ebm4j.compute.Backend;
 import ebm4j.config.ConfigLoader;
@@ -104,6 +105,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Also write the JSON object to FILE (the table still goes to stdout).")
     Path jsonFile;
 
+    @Option(names = "--sweep", description = "Instead of one run: batch sizes 32, 64, 128 and 256 at 1 thread and at"
+            + " --threads (default all cores), training and sampling only; prints a Markdown table.")
+    boolean sweep;
+
     @Option(names = "--data-dir", defaultValue = "data/mnist", paramLabel = "DIR",
             description = "MNIST for realistic inputs and for --torch (uniform noise if absent).")
     Path dataDir;
@@ -141,12 +146,12 @@ public final class BenchCommand implements Callable<Integer> {
         if (devices == Devices.ALL && !gpu) {
             System.err.println("no usable GPU (" + GpuSupport.unavailableReason() + "): benchmarking the CPU only");
         }
+        if (sweep) {
+            return sweep(chosen, o);
+        }
         List<BenchResult> results = new ArrayList<>();
         for (CommonOptions.Device device : chosen) {
-            CommonOptions one = new CommonOptions();
-            one.device = device;
-            one.threads = threads;
-            try (Backend backend = Backends.open(one, System.err::println)) {
+            try (Backend backend = Backends.open(options(device, threads), System.err::println)) {
                 if (!json) {
                     System.err.println("benchmarking " + backend.describe() + " ...");
                 }
@@ -186,6 +191,48 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (torchFailure != null) {
             throw torchFailure;
+        }
+        return 0;
+    }
+
+    /** The device's options with this thread count. */
+    private static CommonOptions options(CommonOptions.Device device, int threads) {
+        CommonOptions one = new CommonOptions();
+        one.device = device;
+        one.threads = threads;
+        return one;
+    }
+
+    /** {@code --sweep}: every batch size at 1 thread and at all threads (the CPU), or once (a GPU). */
+    private int sweep(List<CommonOptions.Device> devices, Map<String, String> overrides) {
+        int all = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+        Sweep table = new Sweep();
+        for (CommonOptions.Device device : devices) {
+            boolean cpu = device == CommonOptions.Device.CPU;
+            List<Integer> threadCounts = cpu ? (all > 1 ? List.of(1, all) : List.of(1)) : List.of(0);
+            for (int t : threadCounts) {
+                try (Backend backend = Backends.open(options(device, t), System.err::println)) {
+                    for (int batch : Sweep.BATCHES) {
+                        Map<String, String> o = new LinkedHashMap<>(overrides);
+                        o.put("batch_size", Integer.toString(batch));
+                        TrainConfig config = ConfigLoader.load("seed", o);
+                        if (!json) {
+                            System.err.println("benchmarking " + backend.describe() + ", batch " + batch + " ...");
+                        }
+                        BenchResult r = new Benchmark(backend, config, warmup, iters, dataDir).run(Benchmark.Parts.CORE);
+                        table.add(device.toString(), t, batch, r);
+                    }
+                }
+            }
+        }
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("config", Map.of("langevin_steps", steps, "hidden_dims", hidden, "iters", iters, "warmup", warmup));
+            out.put("sweep", table.toJson());
+            spec.commandLine().getOut().println(Json.write(out));
+        } else {
+            spec.commandLine().getOut().print(table.table());
+            spec.commandLine().getOut().flush();
         }
         return 0;
     }

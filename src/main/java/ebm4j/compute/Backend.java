@@ -130,6 +130,13 @@ public interface Backend extends AutoCloseable {
     void gatherRows(Buf out, IntBuf labelsOut, Buf table, IntBuf labels, IntBuf perm,
                     IntBuf counters, int rows, int cols);
 
+    /**
+     * The inverse of {@link #gatherRows}: table:(*,cols) row index[cursor + r] = src:(rows,cols)
+     * row r, for r in [0, rows); cursor is read from counters[{@link Counters#CURSOR}]. The rows
+     * written must be distinct and must not overlap src.
+     */
+    void scatterRows(Buf table, Buf src, IntBuf index, IntBuf counters, int rows, int cols);
+
     /** counters[index] += delta (a 64-bit pair when index is {@link Counters#STEP_LO}). */
     void increment(IntBuf counters, int index, int delta);
 

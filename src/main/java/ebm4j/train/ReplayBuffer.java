@@ -11,19 +11,21 @@ import ebm4j.compute.Philox;
  * return to, so a chain runs for many training steps instead of 50 steps from noise. Each row of
  * a batch restarts from fresh uniform noise with probability {@code reinit}.
  *
- * <p>Built only from existing Backend ops, so it works on both backends and inside a captured
- * CUDA graph. The pool buffer holds {@code size} rows, then {@code batch} scratch rows. Each step:
+ * <p>Built only from Backend ops that read their positions from device counters, so it works on
+ * both backends and inside a captured CUDA graph. The pool buffer holds {@code size} rows, then
+ * {@code batch} scratch rows. Each step:
  * <ol>
  *   <li>the scratch rows get fresh uniform noise;</li>
  *   <li>the negatives are gathered from the pool through a read index (a pool slot, or a scratch
  *       row for the rows that restart), at the data cursor;</li>
- *   <li>after the chain the negatives are copied into the scratch rows, and the whole pool is
- *       re-gathered through a write index that maps the step's slot rows to the scratch rows and
- *       every other row to itself (an in-place gather: no row it writes is read by another).</li>
+ *   <li>after the chain the negatives are scattered back into the step's slot through a write
+ *       index, at the buffer's own cursor, which then advances by one batch.</li>
  * </ol>
- * Steps use the pool's {@code size / batch} slots in turn. The read and write indexes are pure
- * functions of (seed, epoch), computed on the host and uploaded once per epoch, so a resumed run
- * rebuilds them exactly; the pool itself is saved in checkpoints.
+ * Steps use the pool's {@code size / batch} slots in turn. The read and write indexes (one entry
+ * per row of each step: 2 x 60,000 ints for an MNIST epoch) are pure functions of (seed, epoch),
+ * computed on the host and uploaded once per epoch, so a resumed run rebuilds them exactly; the
+ * pool itself is saved in checkpoints. (The write-back used to re-gather the whole pool through a
+ * size-per-step index: ~31 MB copied per batch and a 37 MB index per epoch.)
  */
 public final class ReplayBuffer implements AutoCloseable {
     /** Philox streams of the buffer: its initial contents, per-step fresh rows, reinit choices. */
@@ -38,7 +40,6 @@ public final class ReplayBuffer implements AutoCloseable {
     private final int slots;
     private final Buf pool;
     private final Buf scratch;
-    private final Buf slotsView;
     private final IntBuf counters;
     private IntBuf readIndex;
     private IntBuf writeIndex;
@@ -56,11 +57,8 @@ public final class ReplayBuffer implements AutoCloseable {
         this.slots = this.size / batch;
         pool = backend.alloc((long) (this.size + batch) * inputs);
         scratch = pool.slice((long) this.size * inputs, (long) batch * inputs);
-        slotsView = pool.slice(0, (long) this.size * inputs);
-        counters = backend.allocInt(Counters.SIZE);
-        float[] start = new float[this.size * inputs];
-        Philox.uniforms(seed, 0, INIT_STREAM, 0, start, start.length, -1f, 1f);
-        backend.upload(pool, 0, start, 0, start.length);
+        counters = backend.allocInt(Counters.SIZE); // zeros: Philox step 0 for the initial contents
+        backend.uniformFill(pool, (long) this.size * inputs, -1f, 1f, seed, counters, INIT_STREAM);
     }
 
     /** Rows a pool of {@code size} holds with batches of {@code batch}: whole slots only. */
@@ -80,17 +78,14 @@ public final class ReplayBuffer implements AutoCloseable {
      */
     public void prepareEpoch(int epoch, int batches, int firstBatch, long globalFirst) {
         int[] read = new int[batches * batch];
-        int[] write = new int[batches * size];
+        int[] write = new int[batches * batch];
         float[] u = new float[batches * batch];
         Philox.uniforms(seed, epoch, CHOICE_STREAM, 0, u, u.length, 0f, 1f);
         for (int b = 0; b < batches; b++) {
             int slot = (int) Math.floorMod(globalFirst + b, (long) slots);
-            for (int i = 0; i < size; i++) {
-                write[b * size + i] = i;
-            }
             for (int r = 0; r < batch; r++) {
                 read[b * batch + r] = u[b * batch + r] < reinit ? size + r : slot * batch + r;
-                write[b * size + slot * batch + r] = size + r;
+                write[b * batch + r] = slot * batch + r;
             }
         }
         close(readIndex);
@@ -100,7 +95,7 @@ public final class ReplayBuffer implements AutoCloseable {
         backend.uploadInt(readIndex, 0, read, 0, read.length);
         backend.uploadInt(writeIndex, 0, write, 0, write.length);
         int[] c = new int[Counters.SIZE];
-        c[Counters.CURSOR] = firstBatch * size;
+        c[Counters.CURSOR] = firstBatch * batch;
         backend.uploadInt(counters, 0, c, 0, c.length);
     }
 
@@ -116,9 +111,8 @@ public final class ReplayBuffer implements AutoCloseable {
 
     /** Queues: the chains' end states return to their slot; advances the write cursor. */
     public void keepChains(Buf negatives, int rows) {
-        backend.copy(scratch, negatives, (long) rows * inputs);
-        backend.gatherRows(slotsView, null, pool, null, writeIndex, counters, size, inputs);
-        backend.increment(counters, Counters.CURSOR, size);
+        backend.scatterRows(pool, negatives, writeIndex, counters, rows, inputs);
+        backend.increment(counters, Counters.CURSOR, batch);
     }
 
     /** The pool's rows, for checkpoints. */

@@ -8,7 +8,7 @@ import java.util.Map;
  * The run's timing report: milliseconds per phase (host clocks on the CPU, CUDA events on the
  * GPU), and throughput derived from counted work: images/s, Langevin steps/s (one step = one
  * forward and one backward-to-input pass over a batch) and achieved GFLOP/s from the multiply-adds
- * of the GEMMs (elementwise work is not counted).
+ * of the GEMMs (elementwise work is not counted), and the process's peak resident memory so far.
  */
 public final class Timing {
     /** The phase that evaluates the test set after each epoch (not part of the training time). */
@@ -101,6 +101,7 @@ public final class Timing {
         m.put(GFLOPS_PER_S, flops / (trainMs / 1000.0) / 1e9);
         m.put(LANGEVIN_GFLOPS_PER_S, langevinMs > 0
                 ? langevinSteps * flopsPerLangevinStep / (langevinMs / 1000.0) / 1e9 : 0.0);
+        PeakMemory.residentMiB().ifPresent(mib -> m.put("peak_rss_mib", mib));
         return m;
     }
 }

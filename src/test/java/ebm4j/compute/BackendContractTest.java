@@ -216,7 +216,7 @@ public abstract class BackendContractTest {
 
     /** Shapes big enough to be split across threads, K past one packing block, M past one row chunk. */
     @ParameterizedTest(name = "shape #{0}")
-    @ValueSource(ints = {0, 1, 2, 3, 4, 5})
+    @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6})
     void gemmMatchesReferenceOnShapesThatSplit(int which) {
         switch (which) {
             case 0 -> checkGemm(false, false, 64, 100, 300, 1f, 0f, 0, 0, 0);   // forward X·W
@@ -224,6 +224,7 @@ public abstract class BackendContractTest {
             case 2 -> checkGemm(true, false, 136, 40, 128, 1f, 1f, 0, 2, 0);    // weight gradient X^T·dY, accumulate
             case 3 -> checkGemm(false, false, 8, 300, 200, 1f, 0.5f, 0, 0, 1);  // thin C: splits over columns
             case 4 -> checkGemm(true, true, 33, 70, 600, 0.5f, 0f, 2, 1, 0);    // K spans several blocks
+            case 5 -> checkGemm(false, true, 7, 19, 13, -0.75f, 0f, 3, 5, 2);  // layer product, every side odd
             default -> checkGemm(false, false, 130, 10, 512, 1f, 0f, 0, 0, 0);  // the 10-wide output layer
         }
     }
@@ -661,6 +662,29 @@ public abstract class BackendContractTest {
     }
 
     // ---- data ----------------------------------------------------------------------------------
+
+    @Test
+    void scatterRowsWritesTheIndexedRowsFromTheCursorAndNothingElse() {
+        int tableRows = 9, cols = 5, rows = 3, cursor = 2;
+        float[] table = uniform(41, tableRows * cols + 1, -1, 1);
+        float[] src = uniform(42, rows * cols, 5, 6);
+        int[] index = {0, 8, 6, 1, 3, 7};   // positions 2..4 name table rows 6, 1 and 3
+        Buf t = buf(table);
+        IntBuf c = counters(0, 0, cursor);
+        backend.scatterRows(t.slice(0, tableRows * cols), buf(src), ints(index), c, rows, cols);
+
+        float[] expected = table.clone();
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(src, r * cols, expected, index[cursor + r] * cols, cols);
+        }
+        Parity.assertBitEqual("scattered rows (the element past the table untouched)", expected, get(t));
+        assertArrayEquals(new int[] {0, 0, 0, cursor}, backend.downloadInt(c), "the cursor is not advanced");
+
+        // gatherRows through the same index reads back what was written
+        Buf back = zeros(rows * cols);
+        backend.gatherRows(back, null, t, null, ints(index), c, rows, cols);
+        Parity.assertBitEqual("gathered back", src, get(back));
+    }
 
     @Test
     void gatherRowsFollowsThePermutationFromTheCursor() {

@@ -9,8 +9,8 @@ import ebm4j.compute.IntBuf;
 import ebm4j.compute.LossStats;
 import ebm4j.compute.Patches;
 import ebm4j.compute.PhaseTimer;
-import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -44,10 +44,14 @@ public final class CpuBackend implements Backend {
     private static final int MIN_SOFTMAX = 4_096;
     /** Products: multiply-adds per part (~2 us at OpenBLAS speed). */
     private static final long GEMM_MIN_MACS = 1L << 17;
+    /** Products with a side shorter than this run on one thread. */
+    private static final int GEMM_MIN_SIDE = 32;
     /** Row ranges of a split product are whole register tiles of the Java kernel. */
     private static final int GEMM_ROW_ALIGN = VectorGemm.MR;
     /** Column ranges of a split product are whole panels of the Java kernel. */
     private static final int GEMM_COL_ALIGN = VectorGemm.NR;
+    /** Adam's elements per bulk copy (four arrays of this many floats: 32 KB, in L1/L2). */
+    private static final int ADAM_CHUNK = 2048;
     /** Index ranges start on multiples of 16 floats: 64 bytes, 4 Philox blocks. */
     private static final int ALIGN = 16;
 
@@ -56,6 +60,10 @@ public final class CpuBackend implements Backend {
     private final String gemmDescription;
     private final WorkerPool pool;
     private final Scratch[] scratch;
+    /** Weight packs of {@link PackedGemm}, valid while their buffers are unchanged. */
+    private final PackCache packs = new PackCache();
+    /** A's pack for {@link PackedGemm}, shared by the parts of one product. */
+    private float[] packedA = new float[0];
     private volatile boolean closed;
 
     /** Threads from {@value #THREADS_PROPERTY} (else all processors), GEMM from {@value GemmChoice#PROPERTY}. */
@@ -112,7 +120,8 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String describe() {
-        return "cpu: " + threads + (threads == 1 ? " thread" : " threads") + ", GEMM " + gemmDescription;
+        return "cpu: " + threads + (threads == 1 ? " thread" : " threads") + ", GEMM " + gemmDescription
+                + "; layer products by " + PackedGemm.describe();
     }
 
     // ---- memory -------------------------------------------------------------------------
@@ -132,7 +141,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void upload(Buf dst, long dstOff, float[] src, int srcOff, int n) {
-        CpuBuf d = floats("upload", "dst", dst, range(dstOff, n));
+        CpuBuf d = output("upload", "dst", dst, range(dstOff, n));
         Objects.checkFromIndexSize(srcOff, n, src.length);
         d.data().put(d.base() + (int) dstOff, src, srcOff, n);
     }
@@ -162,7 +171,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void fill(Buf x, long n, float value) {
         int len = count("fill", n);
-        CpuBuf xb = floats("fill", "x", x, len);
+        CpuBuf xb = output("fill", "x", x, len);
         FloatBuffer xd = xb.data();
         int base = xb.base();
         forRange(len, MIN_CHEAP, (p, from, to) -> ElementwiseKernels.fill(xd, base, from, to, value));
@@ -172,7 +181,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void copy(Buf dst, Buf src, long n) {
         int len = count("copy", n);
-        CpuBuf d = floats("copy", "dst", dst, len);
+        CpuBuf d = output("copy", "dst", dst, len);
         CpuBuf s = floats("copy", "src", src, len);
         d.data().put(d.base(), s.data(), s.base(), len);
     }
@@ -201,6 +210,7 @@ public final class CpuBackend implements Backend {
         CpuBuf ab = matrix("A", "lda", a, transA ? k : m, transA ? m : k, lda);
         CpuBuf bb = matrix("B", "ldb", b, transB ? n : k, transB ? k : n, ldb);
         CpuBuf cb = matrix("C", "ldc", c, m, n, ldc);
+        cb.modified();
         if (m == 0 || n == 0) {
             return;
         }
@@ -208,8 +218,14 @@ public final class CpuBackend implements Backend {
             scaleMatrix(cb, m, n, ldc, beta);
             return;
         }
+        if (PackedGemm.takes(transA, m, n, k, beta)) {
+            packedGemm(transB, m, n, k, alpha, ab, lda, bb, ldb, cb, ldc);
+            return;
+        }
         long macs = (long) m * n * k;
-        int work = Split.parts(macs, GEMM_MIN_MACS, threads);
+        // A product with a side of a few elements (the 10-class layer) is bound by memory and call
+        // overhead, not arithmetic: split in two it took ~4x as long as on one thread.
+        int work = Math.min(m, Math.min(n, k)) < GEMM_MIN_SIDE ? 1 : Split.parts(macs, GEMM_MIN_MACS, threads);
         boolean byRows = m > n;
         int parts = Math.max(1, Math.min(work, byRows ? m / (2 * GEMM_ROW_ALIGN) : n / GEMM_COL_ALIGN));
         pool.run(parts, p -> {
@@ -231,6 +247,42 @@ public final class CpuBackend implements Backend {
         });
     }
 
+    /**
+     * C = alpha * A . op(B) through {@link PackedGemm}: op(B) is packed once per version of its
+     * buffer (the packing split over columns like the product itself), A is packed for each call
+     * (split over row tiles, then one hand-off), then each part computes whole panels of C.
+     */
+    private void packedGemm(boolean transB, int m, int n, int k, float alpha, CpuBuf a, int lda, CpuBuf b,
+                            int ldb, CpuBuf c, int ldc) {
+        PackedGemm.PackedB pack = packs.get(b, transB, ldb, k, n);
+        long version = b.version();
+        boolean repack = pack.version != version;
+        int tiles = PackedGemm.tiles(m);
+        if (packedA.length < PackedGemm.packedASize(m, k)) {
+            packedA = new float[PackedGemm.packedASize(m, k)];
+        }
+        float[] ap = packedA;
+        FloatBuffer ad = a.data(), bd = b.data(), cd = c.data();
+        int aBase = a.base(), bBase = b.base(), cBase = c.base();
+        int packParts = Math.min(tiles, Split.parts((long) m * k, MIN_CHEAP, threads));
+        pool.run(packParts, p -> PackedGemm.packA(ad, aBase, lda, m, k, ap, Split.start(tiles, packParts, 1, p),
+                Split.start(tiles, packParts, 1, p + 1), scratch[p].gemmRows(PackedGemm.depth(k))));
+        int panels = pack.panels;
+        int parts = Math.max(1, Math.min(panels, Split.parts((long) m * n * k, GEMM_MIN_MACS, threads)));
+        pool.run(parts, p -> {
+            int p0 = Split.start(panels, parts, 1, p), p1 = Split.start(panels, parts, 1, p + 1);
+            if (p0 == p1) {
+                return;
+            }
+            if (repack) {
+                PackedGemm.packB(bd, bBase, ldb, transB, pack, p0, p1, scratch[p].gemmRows(Math.max(n, k)));
+            }
+            PackedGemm.multiply(ap, tiles, pack, p0, p1, alpha, cd, cBase, ldc, m,
+                    scratch[p].gemmWork(tiles * PackedGemm.MR * (p1 - p0) * PackedGemm.NR));
+        });
+        pack.version = version;
+    }
+
     /** C = beta * C (beta == 0 writes zeros): the k == 0 product. */
     private static void scaleMatrix(CpuBuf c, int m, int n, int ldc, float beta) {
         FloatBuffer d = c.data();
@@ -250,7 +302,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void biasElu(Buf out, Buf bias, int rows, int cols) {
         int len = shape("biasElu", rows, cols);
-        CpuBuf o = floats("biasElu", "out", out, len);
+        CpuBuf o = output("biasElu", "out", out, len);
         CpuBuf bb = floats("biasElu", "bias", bias, cols);
         FloatBuffer od = o.data();
         FloatBuffer bd = bb.data();
@@ -265,7 +317,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void addBias(Buf out, Buf bias, int rows, int cols) {
         int len = shape("addBias", rows, cols);
-        CpuBuf o = floats("addBias", "out", out, len);
+        CpuBuf o = output("addBias", "out", out, len);
         CpuBuf bb = floats("addBias", "bias", bias, cols);
         FloatBuffer od = o.data();
         FloatBuffer bd = bb.data();
@@ -278,13 +330,14 @@ public final class CpuBackend implements Backend {
     @Override
     public void eluBackward(Buf grad, Buf out, long n) {
         int len = count("eluBackward", n);
-        CpuBuf g = floats("eluBackward", "grad", grad, len);
+        CpuBuf g = output("eluBackward", "grad", grad, len);
         CpuBuf o = floats("eluBackward", "out", out, len);
-        ByteBuffer gd = g.bytes();
-        ByteBuffer od = o.bytes();
+        FloatBuffer gd = g.data();
+        FloatBuffer od = o.data();
         int gb = g.base();
         int ob = o.base();
-        forRange(len, MIN_CHEAP, (p, from, to) -> ElementwiseKernels.eluBackward(gd, gb, od, ob, from, to));
+        forRange(len, MIN_CHEAP, (p, from, to) ->
+                ElementwiseKernels.eluBackward(gd, gb, od, ob, from, to, scratch[p].chunkX, scratch[p].chunkG));
     }
 
     /**
@@ -295,7 +348,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void columnSums(Buf out, Buf in, int rows, int cols, float beta) {
         int len = shape("columnSums", rows, cols);
-        CpuBuf o = floats("columnSums", "out", out, cols);
+        CpuBuf o = output("columnSums", "out", out, cols);
         CpuBuf i = floats("columnSums", "in", in, len);
         FloatBuffer od = o.data();
         FloatBuffer id = i.data();
@@ -317,9 +370,9 @@ public final class CpuBackend implements Backend {
     @Override
     public void energyGrad(Buf dScores, Buf energy, Buf scores, int rows, int classes, float sign) {
         int len = shape("energyGrad", rows, classes);
-        CpuBuf d = floats("energyGrad", "dScores", dScores, len);
+        CpuBuf d = output("energyGrad", "dScores", dScores, len);
         CpuBuf s = floats("energyGrad", "scores", scores, len);
-        CpuBuf e = energy == null ? null : floats("energyGrad", "energy", energy, rows);
+        CpuBuf e = energy == null ? null : output("energyGrad", "energy", energy, rows);
         FloatBuffer dd = d.data();
         FloatBuffer sd = s.data();
         FloatBuffer ed = e == null ? null : e.data();
@@ -344,8 +397,8 @@ public final class CpuBackend implements Backend {
                     + batch + ", " + classes);
         }
         int len = shape("hybridLossGrad", 2 * batch, classes);
-        CpuBuf d = floats("hybridLossGrad", "dScores", dScores, len);
-        CpuBuf t = floats("hybridLossGrad", "stats", stats, LossStats.SIZE);
+        CpuBuf d = output("hybridLossGrad", "dScores", dScores, len);
+        CpuBuf t = output("hybridLossGrad", "stats", stats, LossStats.SIZE);
         CpuBuf s = floats("hybridLossGrad", "scores", scores, len);
         CpuIntBuf l = ints("hybridLossGrad", "labels", labels, batch);
         LossKernels.hybridLoss(d.data(), d.base(), t.data(), t.base(), s.data(), s.base(),
@@ -358,7 +411,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void uniformFill(Buf x, long n, float lo, float hi, long seed, IntBuf counters, int stream) {
         int len = count("uniformFill", n);
-        CpuBuf xb = floats("uniformFill", "x", x, len);
+        CpuBuf xb = output("uniformFill", "x", x, len);
         PhiloxKernels.Key key = philoxKey("uniformFill", counters, seed, stream);
         FloatBuffer xd = xb.data();
         int base = xb.base();
@@ -375,7 +428,7 @@ public final class CpuBackend implements Backend {
     public void langevinUpdate(Buf x, Buf grad, long n, float alpha, float sigma, float gradClip,
                                long seed, IntBuf counters, int stream) {
         int len = count("langevinUpdate", n);
-        CpuBuf xb = floats("langevinUpdate", "x", x, len);
+        CpuBuf xb = output("langevinUpdate", "x", x, len);
         CpuBuf gb = floats("langevinUpdate", "grad", grad, len);
         PhiloxKernels.Key key = philoxKey("langevinUpdate", counters, seed, stream);
         FloatBuffer xd = xb.data();
@@ -390,7 +443,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void addNoise(Buf x, long n, float sigma, long seed, IntBuf counters, int stream) {
         int len = count("addNoise", n);
-        CpuBuf xb = floats("addNoise", "x", x, len);
+        CpuBuf xb = output("addNoise", "x", x, len);
         PhiloxKernels.Key key = philoxKey("addNoise", counters, seed, stream);
         FloatBuffer xd = xb.data();
         int base = xb.base();
@@ -402,7 +455,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void clamp(Buf x, long n, float lo, float hi) {
         int len = count("clamp", n);
-        CpuBuf xb = floats("clamp", "x", x, len);
+        CpuBuf xb = output("clamp", "x", x, len);
         FloatBuffer xd = xb.data();
         int base = xb.base();
         forRange(len, MIN_CHEAP, (p, from, to) -> ElementwiseKernels.clamp(xd, base, lo, hi, from, to));
@@ -418,7 +471,7 @@ public final class CpuBackend implements Backend {
     public void gatherRows(Buf out, IntBuf labelsOut, Buf table, IntBuf labels, IntBuf perm,
                            IntBuf counters, int rows, int cols) {
         int len = shape("gatherRows", rows, cols);
-        CpuBuf o = floats("gatherRows", "out", out, len);
+        CpuBuf o = output("gatherRows", "out", out, len);
         CpuBuf t = floats("gatherRows", "table", table, 0);
         CpuIntBuf c = ints("gatherRows", "counters", counters, Counters.SIZE);
         int cursor = c.get(Counters.CURSOR);
@@ -442,6 +495,47 @@ public final class CpuBackend implements Backend {
             if (lo != null) {
                 lo.set(r, li.get(src));
             }
+        }
+    }
+
+    /**
+     * table:(*,cols) row index[cursor + r] = src:(rows,cols) row r; cursor = counters[CURSOR].
+     * Indices are checked, and so is that no table row is written twice (the CUDA twin writes rows
+     * in parallel, so a repeated row would have no defined value there).
+     */
+    @Override
+    public void scatterRows(Buf table, Buf src, IntBuf index, IntBuf counters, int rows, int cols) {
+        int len = shape("scatterRows", rows, cols);
+        CpuBuf t = output("scatterRows", "table", table, 0);
+        CpuBuf s = floats("scatterRows", "src", src, len);
+        CpuIntBuf c = ints("scatterRows", "counters", counters, Counters.SIZE);
+        CpuIntBuf ix = ints("scatterRows", "index", index, 0);
+        int cursor = c.get(Counters.CURSOR);
+        if (cursor < 0 || (long) cursor + rows > ix.size()) {
+            throw new IllegalArgumentException("scatterRows: cursor " + cursor + " + " + rows
+                    + " rows is outside an index of " + ix.size());
+        }
+        long tableRows = cols == 0 ? 0 : t.size() / cols;
+        int[] targets = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            int dst = ix.get(cursor + r);
+            if (dst < 0 || dst >= tableRows) {
+                throw new IllegalArgumentException("scatterRows: index[" + (cursor + r) + "] = " + dst
+                        + " is outside a table of " + tableRows + " rows");
+            }
+            targets[r] = dst;
+        }
+        int[] sorted = targets.clone();
+        Arrays.sort(sorted);
+        for (int r = 1; r < rows; r++) {
+            if (sorted[r] == sorted[r - 1]) {
+                throw new IllegalArgumentException("scatterRows: table row " + sorted[r] + " is written twice");
+            }
+        }
+        FloatBuffer td = t.data();
+        FloatBuffer sd = s.data();
+        for (int r = 0; r < rows; r++) {
+            td.put(t.base() + targets[r] * cols, sd, s.base() + r * cols, cols);
         }
     }
 
@@ -517,10 +611,10 @@ public final class CpuBackend implements Backend {
     @Override
     public void adamStep(Buf params, Buf grads, Buf m, Buf v, long n, IntBuf counters, AdamSpec spec) {
         int len = count("adamStep", n);
-        CpuBuf pb = floats("adamStep", "params", params, len);
+        CpuBuf pb = output("adamStep", "params", params, len);
         CpuBuf gb = floats("adamStep", "grads", grads, len);
-        CpuBuf mb = floats("adamStep", "m", m, len);
-        CpuBuf vb = floats("adamStep", "v", v, len);
+        CpuBuf mb = output("adamStep", "m", m, len);
+        CpuBuf vb = output("adamStep", "v", v, len);
         CpuIntBuf c = ints("adamStep", "counters", counters, Counters.ADAM_T + 1);
         long t = c.get(Counters.ADAM_T) + 1L;
         if (t < 1) {
@@ -536,7 +630,7 @@ public final class CpuBackend implements Backend {
         int mbase = mb.base();
         int vbase = vb.base();
         forRange(len, MIN_MATH, (p, from, to) ->
-                kernel.step(pd, pbase, gd, gbase, md, mbase, vd, vbase, from, to));
+                kernel.step(pd, pbase, gd, gbase, md, mbase, vd, vbase, from, to, scratch[p].floats(4 * ADAM_CHUNK)));
     }
 
     // ---- execution ------------------------------------------------------------------------------
@@ -636,6 +730,13 @@ public final class CpuBackend implements Backend {
                     + " floats, needs " + needed);
         }
         return (CpuBuf) buf;
+    }
+
+    /** {@link #floats} for a buffer the op writes: also invalidates what was cached from its contents. */
+    private CpuBuf output(String op, String name, Buf buf, long needed) {
+        CpuBuf b = floats(op, name, buf, needed);
+        b.modified();
+        return b;
     }
 
     private CpuIntBuf ints(String op, String name, IntBuf buf, long needed) {

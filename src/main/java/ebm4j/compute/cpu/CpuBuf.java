@@ -22,6 +22,8 @@ public final class CpuBuf implements Buf {
         private final FloatBuffer floats;
         private final FloatBuffer[] views;
         private volatile boolean closed;
+        /** Bumped by every backend op that writes this memory (see {@link #modified()}). */
+        private long version;
 
         Memory(long n, int viewSlots) {
             bytes = OffHeap.allocate(n, "alloc");
@@ -68,13 +70,24 @@ public final class CpuBuf implements Buf {
         return memory.floats;
     }
 
+
+    /** The allocation this buffer views: the same object for an owner and all its slices. */
+    Object memory() {
+        return memory;
+    }
+
     /**
-     * The same allocation as bytes (native order), for the Vector API kernels: element {@code i}
-     * of this buffer starts at byte {@code 4 * (base() + i)}.
+     * How many times backend ops have written this allocation: a cache of something computed
+     * from its contents (a packed weight matrix) is valid while this stays the same. Read and
+     * bumped only by the thread that submits ops.
      */
-    ByteBuffer bytes() {
-        checkOpen();
-        return memory.bytes;
+    long version() {
+        return memory.version;
+    }
+
+    /** Records that an op is about to write this buffer (any part of its allocation). */
+    void modified() {
+        memory.version++;
     }
 
     /** Index of this buffer's element 0 in {@link #data()}. */

@@ -33,7 +33,7 @@ final class OpenBlasGemm implements Gemm {
             if (probe.get(2) != 15f) {
                 throw new IllegalStateException("OpenBLAS probe 3*5 gave " + probe.get(2));
             }
-            return new OpenBlasGemm("OpenBLAS " + version() + " (" + corename() + " kernels)");
+            return new OpenBlasGemm("OpenBLAS " + version() + " (" + corename() + " kernels, " + provenance() + ")");
         } catch (LinkageError | RuntimeException e) {
             throw new IllegalStateException("OpenBLAS did not load: " + e, e);
         }
@@ -55,6 +55,20 @@ final class OpenBlasGemm implements Gemm {
         return description;
     }
 
+    /**
+     * Why these kernels: the launcher's calibration (its figures), the user's
+     * {@code OPENBLAS_CORETYPE}, or OpenBLAS's own CPU detection.
+     */
+    static String provenance() {
+        String forced = System.getenv(OpenBlasCalibration.CORETYPE_VARIABLE);
+        String calibration = System.getenv(OpenBlasCalibration.SUMMARY_VARIABLE);
+        if (forced != null && !forced.isBlank()) {
+            return calibration != null && !calibration.isBlank() ? calibration
+                    : OpenBlasCalibration.CORETYPE_VARIABLE + "=" + forced;
+        }
+        return "OpenBLAS's own choice";
+    }
+
     /** "0.3.31" from a config string like "OpenBLAS 0.3.31 DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64". */
     private static String version() {
         // The config/corename queries live in the full preset's JNI library only; they are
@@ -67,7 +81,8 @@ final class OpenBlasGemm implements Gemm {
         }
     }
 
-    private static String corename() {
+    /** The kernel set OpenBLAS loaded, e.g. "Zen". */
+    static String corename() {
         try {
             return org.bytedeco.openblas.global.openblas_full.openblas_get_corename().getString();
         } catch (LinkageError | RuntimeException e) {

@@ -2,7 +2,9 @@ package ebm4j.compute.cpu;
 
 import ebm4j.compute.Philox;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -12,38 +14,63 @@ import jdk.incubator.vector.VectorSpecies;
  * (i/4, step lo, step hi, stream), key seed: exactly element i of {@link Philox#uniforms} and
  * {@link Philox#normals} for the same (seed, step, stream), whatever range a part covers.
  *
- * <p>Normals are made a chunk of {@link #CHUNK} elements at a time in the part's {@link Scratch}:
- * the Philox blocks first (scalar: the 32x32->64-bit products have no fast vector form on AVX2)
- * with the integer half of Box-Muller per word pair, then the floating-point half over all pairs
- * with the Vector API.
- * Box-Muller is {@link Philox#normalPair}'s arithmetic lane for lane (IEEE add, multiply, divide,
- * sqrt and fused multiply-add give the same bits in a vector lane as in a scalar; the quadrant
- * switch becomes selects and exact negations), so the normals are bit-identical to
- * {@link Philox#normals}, as the CUDA twin requires. The scalar version cost ~10 ns per normal,
- * most of it the quadrant switch mispredicting on random bits. The buffers are moved in and out
- * with bulk copies, which are much cheaper per float than indexed gets and puts on a direct buffer.
+ * <p>Work goes a chunk of {@link #CHUNK} elements at a time through the part's {@link Scratch}:
+ * <ol>
+ *   <li>{@link #words}: the Philox blocks, {@link #L} blocks per vector (one block per lane). The
+ *       32x32-bit products need their high halves, which the Vector API has no operation for, so
+ *       each is assembled from four 16x16-bit products (exact in int lanes); that is still ~3x
+ *       cheaper than the scalar 64-bit products, whose ten dependent rounds per block kept the
+ *       scalar version latency-bound at ~5 ns per element;</li>
+ *   <li>for normals, {@link #pairPrep}: the integer half of Box-Muller on each word pair, as
+ *       floats (all exact), then {@link #boxMuller}: the floating-point half;</li>
+ *   <li>a scalar pass puts the results back in element order and applies the op.</li>
+ * </ol>
+ * Every step is {@link Philox}'s arithmetic lane for lane (integer ops wrap the same way, and IEEE
+ * add, multiply, divide, sqrt and fused multiply-add give the same bits in a vector lane as in a
+ * scalar; the quadrant switch becomes selects and exact negations), so the numbers are
+ * bit-identical to {@link Philox}, as the CUDA twin requires. Vectors never cross a method call:
+ * each stage reads and writes scratch arrays, because C2 boxes a vector that crosses a call it
+ * did not inline (and stops inlining in large methods), which is slower than scalar code. The
+ * buffers are moved in and out with bulk copies, much cheaper per float than indexed gets and
+ * puts on a direct buffer.
  */
 final class PhiloxKernels {
     private PhiloxKernels() {}
 
     /** Elements per chunk: a multiple of 4 * 2 * vector lanes, small enough to stay in L1. */
     static final int CHUNK = 512;
+    /** Philox blocks per chunk. */
+    static final int BLOCKS = CHUNK / 4;
     /** Box-Muller pairs per chunk (two per Philox block). */
     static final int PAIRS = CHUNK / 2;
 
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
-    private static final int L = FS.length();
+    private static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
+    /** Lanes per vector (the int and float species have the same shape). */
+    static final int L = FS.length();
 
     // Philox4x32-10 constants and the Box-Muller ones, as in ebm4j.compute.Philox.
     private static final int M0 = 0xD2511F53;
     private static final int M1 = 0xCD9E8D57;
     private static final int W0 = 0x9E3779B9;
     private static final int W1 = 0xBB67AE85;
+    private static final int M0_HI = M0 >>> 16, M0_LO = M0 & 0xFFFF;
+    private static final int M1_HI = M1 >>> 16, M1_LO = M1 & 0xFFFF;
+    /** The round's constants, each repeated over a vector's lanes, at these offsets. */
+    private static final int LOW16 = 0, M0_LO_AT = L, M0_HI_AT = 2 * L, M1_LO_AT = 3 * L, M1_HI_AT = 4 * L,
+            M0_AT = 5 * L, M1_AT = 6 * L;
+    private static final int[] CONSTANTS = new int[7 * L];
+
+    static {
+        int[] values = {0xFFFF, M0_LO, M0_HI, M1_LO, M1_HI, M0, M1};
+        for (int c = 0; c < values.length; c++) {
+            Arrays.fill(CONSTANTS, c * L, (c + 1) * L, values[c]);
+        }
+    }
     private static final float TWO_POW_MINUS_24 = 0x1.0p-24f;
     private static final float LN2_HI = 0.693145751953125f;
     private static final float LN2_LO = 1.42860682030941723e-06f;
     private static final float HALF_PI = 1.57079632679489662f;
-
     /** Philox's fixed inputs for one call: the key and the counter's step and stream words. */
     record Key(int k0, int k1, int stepLo, int stepHi, int stream) {
         static Key of(long seed, int stepLo, int stepHi, int stream) {
@@ -55,16 +82,26 @@ final class PhiloxKernels {
         }
     }
 
+    /** Blocks needed for elements [start, end) with start % 4 == 0, rounded up to whole vectors. */
+    private static int vectorBlocks(int start, int end) {
+        int blocks = (end - start + 3) >>> 2;
+        return (blocks + L - 1) / L * L;
+    }
+
     /** x[i] = lo + (hi - lo) * U_i for i in [from, to), as Philox.uniforms computes it. */
     static void uniform(FloatBuffer x, int xb, int from, int to, float lo, float hi, Key key, Scratch s) {
         float scale = hi - lo;
-        int[] w = s.words;
-        for (int blk = from >>> 2; blk << 2 < to; blk++) {
-            key.block(blk, w);
-            int i0 = blk << 2;
-            for (int j = Math.max(0, from - i0), end = Math.min(4, to - i0); j < end; j++) {
-                x.put(xb + i0 + j, lo + scale * Philox.uniform(w[j]));
+        float[] xs = s.chunkX;
+        int[][] w = {s.w0, s.w1, s.w2, s.w3};
+        for (int start = from & ~3; start < to; start += CHUNK) {
+            int end = Math.min(start + CHUNK, to);
+            words(key, start >>> 2, vectorBlocks(start, end), s);
+            int first = Math.max(from, start);
+            for (int i = first; i < end; i++) {
+                int e = i - start;
+                xs[i - first] = lo + scale * Philox.uniform(w[e & 3][e >>> 2]);
             }
+            x.put(xb + first, xs, 0, end - first);
         }
     }
 
@@ -86,12 +123,14 @@ final class PhiloxKernels {
             int zo = lo - start;
             x.get(xb + lo, xs, 0, n);
             grad.get(gb + lo, gs, 0, n);
-            for (int j = 0; j < n; j++) {
-                float g = gs[j];
-                if (gradClip > 0f) {
-                    g = g < -gradClip ? -gradClip : (g > gradClip ? gradClip : g);
+            if (gradClip > 0f) {
+                for (int j = 0; j < n; j++) {
+                    float g = gs[j];
+                    gs[j] = g < -gradClip ? -gradClip : (g > gradClip ? gradClip : g);
                 }
-                float t = xs[j] - alpha * g;
+            }
+            for (int j = 0; j < n; j++) {
+                float t = xs[j] - alpha * gs[j];
                 xs[j] = t + sigma * z[zo + j];
             }
             x.put(xb + lo, xs, 0, n);
@@ -118,63 +157,147 @@ final class PhiloxKernels {
 
     /**
      * s.normals[0, end - start) = elements [start, end) of the normal stream; start % 4 == 0 and
-     * end - start <= CHUNK. Whole blocks are generated (up to 3 normals past {@code end}).
+     * end - start <= CHUNK. Whole vectors of blocks are generated (the extra normals are unused).
+     * Pair q < nb is words (0, 1) of block q, pair nb + q words (2, 3), nb the blocks generated.
      */
     static void normals(Key key, int start, int end, Scratch s) {
-        int firstBlock = start >>> 2;
-        int blocks = (end - start + 3) >>> 2;
-        int k0 = key.k0(), k1 = key.k1(), c1In = key.stepLo(), c2In = key.stepHi(), c3In = key.stream();
-        for (int i = 0; i < blocks; i++) {
-            // Philox4x32-10 exactly as Philox.block, on locals; words (0,1) and (2,3) are the pairs.
-            int c0 = firstBlock + i, c1 = c1In, c2 = c2In, c3 = c3In, r0 = k0, r1 = k1;
-            for (int round = 0; round < 10; round++) {
-                long p0 = (M0 & 0xFFFFFFFFL) * (c0 & 0xFFFFFFFFL);
-                long p1 = (M1 & 0xFFFFFFFFL) * (c2 & 0xFFFFFFFFL);
-                c0 = (int) (p1 >>> 32) ^ c1 ^ r0;
-                c1 = (int) p1;
-                c2 = (int) (p0 >>> 32) ^ c3 ^ r1;
-                c3 = (int) p0;
-                r0 += W0;
-                r1 += W1;
-            }
-            pairPrep(c0, c1, 2 * i, s);
-            pairPrep(c2, c3, 2 * i + 1, s);
-        }
-        boxMuller(s.mant, s.expo, s.angle, s.quad, s.radiusCos, s.radiusSin, 2 * blocks);
+        int nb = vectorBlocks(start, end);
+        words(key, start >>> 2, nb, s);
+        pairPrep(s.w0, s.w1, 0, nb, s);
+        pairPrep(s.w2, s.w3, nb, nb, s);
+        boxMuller(s, 2 * nb);
         float[] rc = s.radiusCos;
         float[] rs = s.radiusSin;
         float[] z = s.normals;
-        for (int q = 0, pairs = 2 * blocks; q < pairs; q++) {
-            z[2 * q] = rc[q];
-            z[2 * q + 1] = rs[q];
+        for (int b = 0, blocks = (end - start + 3) >>> 2; b < blocks; b++) {
+            z[4 * b] = rc[b];
+            z[4 * b + 1] = rs[b];
+            z[4 * b + 2] = rc[nb + b];
+            z[4 * b + 3] = rs[nb + b];
         }
     }
 
     /**
-     * The integer half of Philox.normalPair(a, b) for pair q, as floats (all exact): the mantissa
-     * m in [1, 2) and exponent e of u = ((a >>> 8) + 1) * 2^-24, the angle inside the quadrant,
-     * and the quadrant. Done scalar: the Vector API's int/float converts and reinterprets fall back
-     * to slow Java code in parts of this program on JDK 17.
+     * s.w0..s.w3[i] = the four words of Philox block firstBlock + i, i in [0, count), count a
+     * multiple of {@link #L}: Philox.block with one block per lane, one round at a time over the
+     * four word arrays, in small methods (see the class comment).
      */
-    private static void pairPrep(int a, int b, int q, Scratch s) {
-        float u = ((a >>> 8) + 1) * TWO_POW_MINUS_24;
-        int bits = Float.floatToRawIntBits(u);
-        s.expo[q] = ((bits >>> 23) & 0xFF) - 127;
-        s.mant[q] = Float.intBitsToFloat((bits & 0x007FFFFF) | 0x3F800000);
-        s.angle[q] = ((b >>> 6) & 0xFFFFFF) * TWO_POW_MINUS_24 * HALF_PI;
-        s.quad[q] = b >>> 30;
+    static void words(Key key, int firstBlock, int count, Scratch s) {
+        int[] w0 = s.w0, w1 = s.w1, w2 = s.w2, w3 = s.w3;
+        for (int i = 0; i < count; i++) {
+            w0[i] = firstBlock + i;
+        }
+        Arrays.fill(w1, 0, count, key.stepLo());
+        Arrays.fill(w2, 0, count, key.stepHi());
+        Arrays.fill(w3, 0, count, key.stream());
+        int[] keys = s.roundKeys;
+        int k0 = key.k0(), k1 = key.k1();
+        for (int r = 0; r < 10; r++) {
+            Arrays.fill(keys, 0, L, k0);
+            Arrays.fill(keys, L, 2 * L, k1);
+            round(w0, w1, w2, w3, count, keys, s);
+            k0 += W0;
+            k1 += W1;
+        }
+    }
+
+    /**
+     * One Philox round on blocks [0, count) held in word arrays, with round key {@code keys}
+     * (k0 over the first L ints, k1 over the next): the two products into {@code hi}/{@code lo}
+     * scratch, then the mix.
+     */
+    private static void round(int[] w0, int[] w1, int[] w2, int[] w3, int count, int[] keys, Scratch s) {
+        mulHiLo(w0, s.hi0, s.lo0, count, M0_LO_AT, M0_HI_AT, M0_AT);
+        mulHiLo(w2, s.hi1, s.lo1, count, M1_LO_AT, M1_HI_AT, M1_AT);
+        mix(w0, w1, w2, w3, s.hi0, s.lo0, s.hi1, s.lo1, count, keys);
+    }
+
+    /**
+     * hi[i], lo[i] = the high and low words of the unsigned product c[i] * M, M the constant at
+     * {@code mAt} of {@link #CONSTANTS} with 16-bit halves at {@code loAt}, {@code hiAt}:
+     * c*M = ch*Mh*2^32 + (ch*Ml + cl*Mh)*2^16 + cl*Ml; each partial product fits 32 unsigned
+     * bits, and the carries out of the middle go into the high word.
+     */
+    private static void mulHiLo(int[] c, int[] hi, int[] lo, int count, int loAt, int hiAt, int mAt) {
+        IntVector low16 = IntVector.fromArray(IS, CONSTANTS, LOW16);
+        IntVector mLo = IntVector.fromArray(IS, CONSTANTS, loAt);
+        IntVector mHi = IntVector.fromArray(IS, CONSTANTS, hiAt);
+        IntVector m = IntVector.fromArray(IS, CONSTANTS, mAt);
+        for (int g = 0; g < count; g += L) {
+            IntVector v = IntVector.fromArray(IS, c, g);
+            IntVector cl = v.and(low16);
+            IntVector ch = v.lanewise(VectorOperators.LSHR, 16);
+            IntVector ll = cl.mul(mLo);
+            IntVector lh = cl.mul(mHi);
+            IntVector hl = ch.mul(mLo);
+            IntVector mid = ll.lanewise(VectorOperators.LSHR, 16).add(lh.and(low16)).add(hl.and(low16));
+            ch.mul(mHi).add(lh.lanewise(VectorOperators.LSHR, 16)).add(hl.lanewise(VectorOperators.LSHR, 16))
+                    .add(mid.lanewise(VectorOperators.LSHR, 16)).intoArray(hi, g);
+            v.mul(m).intoArray(lo, g);
+        }
+    }
+
+    /** Philox's mix after the products: c0 = hi1 ^ c1 ^ k0, c1 = lo1, c2 = hi0 ^ c3 ^ k1, c3 = lo0. */
+    private static void mix(int[] w0, int[] w1, int[] w2, int[] w3, int[] hi0, int[] lo0, int[] hi1, int[] lo1,
+                            int count, int[] keys) {
+        IntVector k0 = IntVector.fromArray(IS, keys, 0);
+        IntVector k1 = IntVector.fromArray(IS, keys, L);
+        for (int g = 0; g < count; g += L) {
+            IntVector.fromArray(IS, hi1, g).lanewise(VectorOperators.XOR, IntVector.fromArray(IS, w1, g))
+                    .lanewise(VectorOperators.XOR, k0).intoArray(w0, g);
+            IntVector.fromArray(IS, hi0, g).lanewise(VectorOperators.XOR, IntVector.fromArray(IS, w3, g))
+                    .lanewise(VectorOperators.XOR, k1).intoArray(w2, g);
+            IntVector.fromArray(IS, lo1, g).intoArray(w1, g);
+            IntVector.fromArray(IS, lo0, g).intoArray(w3, g);
+        }
+    }
+
+    /**
+     * The integer half of Philox.normalPair(a[i], b[i]) for i in [0, count), written to pair
+     * {@code at + i}, as floats (all exact): the mantissa m in [1, 2) and exponent e of
+     * u = ((a >>> 8) + 1) * 2^-24, the angle inside the quadrant, and the quadrant.
+     */
+    private static void pairPrep(int[] a, int[] b, int at, int count, Scratch s) {
+        radiusPrep(a, at, count, s.mant, s.expo);
+        anglePrep(b, at, count, s.angle, s.quad);
+    }
+
+    private static void radiusPrep(int[] a, int at, int count, float[] mant, float[] expo) {
+        for (int i = 0; i < count; i += L) {
+            FloatVector u = ((FloatVector) IntVector.fromArray(IS, a, i).lanewise(VectorOperators.LSHR, 8).add(1)
+                    .convert(VectorOperators.I2F, 0)).mul(TWO_POW_MINUS_24);
+            IntVector bits = (IntVector) u.reinterpretAsInts();
+            ((FloatVector) bits.lanewise(VectorOperators.LSHR, 23).and(0xFF).sub(127)
+                    .convert(VectorOperators.I2F, 0)).intoArray(expo, at + i);
+            ((FloatVector) bits.and(0x007FFFFF).or(0x3F800000).reinterpretAsFloats()).intoArray(mant, at + i);
+        }
+    }
+
+    private static void anglePrep(int[] b, int at, int count, float[] angle, float[] quad) {
+        for (int i = 0; i < count; i += L) {
+            IntVector bv = IntVector.fromArray(IS, b, i);
+            ((FloatVector) bv.lanewise(VectorOperators.LSHR, 6).and(0xFFFFFF).convert(VectorOperators.I2F, 0))
+                    .mul(TWO_POW_MINUS_24).mul(HALF_PI).intoArray(angle, at + i);
+            ((FloatVector) bv.lanewise(VectorOperators.LSHR, 30).convert(VectorOperators.I2F, 0)).intoArray(quad, at + i);
+        }
     }
 
     /**
      * rc[q], rs[q] = the two normals of Philox.normalPair for pair q in [0, pairs), from
-     * {@link #pairPrep}'s values, rounded up to whole vectors (the arrays hold PAIRS entries; lanes
-     * past {@code pairs} compute unused values). One loop body, no helpers: on this JDK a vector
-     * that crosses a call C2 does not inline is boxed, which is slower than scalar code.
+     * {@link #pairPrep}'s values; {@code pairs} is a multiple of {@link #L}. Four passes, each a
+     * small method (see the class comment): the radius, sin and cos of the angle, then the
+     * quadrant's swap and signs times the radius.
      */
-    private static void boxMuller(float[] mant, float[] expo, float[] angle, float[] quad, float[] rc, float[] rs,
-                                  int pairs) {
+    private static void boxMuller(Scratch s, int pairs) {
+        radii(s.mant, s.expo, pairs);
+        sines(s.angle, s.radiusSin, pairs);
+        cosines(s.angle, s.radiusCos, pairs);
+        rotate(s.quad, s.mant, s.radiusCos, s.radiusSin, pairs);
+    }
+
+    /** mant[q] = sqrt(-2 * Philox.log(u)) from u's mantissa m and exponent e (m > sqrt 2 halved, e + 1). */
+    private static void radii(float[] mant, float[] expo, int pairs) {
         for (int q = 0; q < pairs; q += L) {
-            // Philox.log(u) from m and e: m > sqrt 2 is halved and e incremented (exact).
             FloatVector m = FloatVector.fromArray(FS, mant, q);
             FloatVector e = FloatVector.fromArray(FS, expo, q);
             VectorMask<Float> big = m.compare(VectorOperators.GT, 1.41421356f);
@@ -188,36 +311,59 @@ final class PhiloxKernels {
             p = p.fma(f2, FloatVector.broadcast(FS, 1f));
             FloatVector logm = f.mul(2f).mul(p);
             FloatVector log = e.fma(FloatVector.broadcast(FS, LN2_HI), e.fma(FloatVector.broadcast(FS, LN2_LO), logm));
-            FloatVector radius = log.mul(-2f).sqrt();
+            log.mul(-2f).sqrt().intoArray(mant, q);
+        }
+    }
+
+    /** out[q] = Philox.sinQuarter(angle[q]). */
+    private static void sines(float[] angle, float[] out, int pairs) {
+        for (int q = 0; q < pairs; q += L) {
             FloatVector x = FloatVector.fromArray(FS, angle, q);
-            FloatVector quadrant = FloatVector.fromArray(FS, quad, q);
             FloatVector x2 = x.mul(x);
             FloatVector sp = x2.fma(1.6059044e-10f, -2.5052108e-8f);
             sp = sp.fma(x2, FloatVector.broadcast(FS, 2.7557319e-6f));
             sp = sp.fma(x2, FloatVector.broadcast(FS, -1.9841270e-4f));
             sp = sp.fma(x2, FloatVector.broadcast(FS, 8.3333333e-3f));
             sp = sp.fma(x2, FloatVector.broadcast(FS, -1.6666667e-1f));
-            FloatVector sin = x.mul(x2).fma(sp, x);
+            x.mul(x2).fma(sp, x).intoArray(out, q);
+        }
+    }
+
+    /** out[q] = Philox.cosQuarter(angle[q]). */
+    private static void cosines(float[] angle, float[] out, int pairs) {
+        for (int q = 0; q < pairs; q += L) {
+            FloatVector x = FloatVector.fromArray(FS, angle, q);
+            FloatVector x2 = x.mul(x);
             FloatVector cp = x2.fma(-1.1470746e-11f, 2.0876757e-9f);
             cp = cp.fma(x2, FloatVector.broadcast(FS, -2.7557319e-7f));
             cp = cp.fma(x2, FloatVector.broadcast(FS, 2.4801587e-5f));
             cp = cp.fma(x2, FloatVector.broadcast(FS, -1.3888889e-3f));
             cp = cp.fma(x2, FloatVector.broadcast(FS, 4.1666667e-2f));
             cp = cp.fma(x2, FloatVector.broadcast(FS, -0.5f));
-            FloatVector cos = cp.fma(x2, FloatVector.broadcast(FS, 1f));
-            // Quadrants 1 and 3 swap sin and cos; cos is negated in 1 and 2, sin in 2 and 3.
+            cp.fma(x2, FloatVector.broadcast(FS, 1f)).intoArray(out, q);
+        }
+    }
+
+    /**
+     * rc[q], rs[q] = radius times cos and sin of the full angle: quadrants 1 and 3 swap sin and
+     * cos; cos is negated in 1 and 2, sin in 2 and 3 (exact negations).
+     */
+    private static void rotate(float[] quad, float[] radius, float[] rc, float[] rs, int pairs) {
+        for (int q = 0; q < pairs; q += L) {
+            FloatVector quadrant = FloatVector.fromArray(FS, quad, q);
+            FloatVector cos = FloatVector.fromArray(FS, rc, q);
+            FloatVector sin = FloatVector.fromArray(FS, rs, q);
             VectorMask<Float> q1 = quadrant.compare(VectorOperators.EQ, 1f);
             VectorMask<Float> q2 = quadrant.compare(VectorOperators.EQ, 2f);
             VectorMask<Float> q3 = quadrant.compare(VectorOperators.EQ, 3f);
             VectorMask<Float> odd = q1.or(q3);
-            VectorMask<Float> negCos = q1.or(q2);
-            VectorMask<Float> negSin = q2.or(q3);
             FloatVector cq = cos.blend(sin, odd);
             FloatVector sq = sin.blend(cos, odd);
-            cq = cq.blend(cq.neg(), negCos);
-            sq = sq.blend(sq.neg(), negSin);
-            radius.mul(cq).intoArray(rc, q);
-            radius.mul(sq).intoArray(rs, q);
+            cq = cq.blend(cq.neg(), q1.or(q2));
+            sq = sq.blend(sq.neg(), q2.or(q3));
+            FloatVector r = FloatVector.fromArray(FS, radius, q);
+            r.mul(cq).intoArray(rc, q);
+            r.mul(sq).intoArray(rs, q);
         }
     }
 }

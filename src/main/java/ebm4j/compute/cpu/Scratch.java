@@ -13,8 +13,18 @@ final class Scratch {
     /** Elements allocated per 4 used: 128 bytes of padding after the used head. */
     private static final int PADDED = 4 + 32;
 
-    /** One Philox block: words[0..4). */
-    final int[] words = new int[PADDED];
+    /** The four words of each Philox block of one chunk (PhiloxKernels.words). */
+    final int[] w0 = new int[PhiloxKernels.BLOCKS + PADDED];
+    final int[] w1 = new int[PhiloxKernels.BLOCKS + PADDED];
+    final int[] w2 = new int[PhiloxKernels.BLOCKS + PADDED];
+    final int[] w3 = new int[PhiloxKernels.BLOCKS + PADDED];
+    /** High and low words of one Philox round's two products. */
+    final int[] hi0 = new int[PhiloxKernels.BLOCKS + PADDED];
+    final int[] lo0 = new int[PhiloxKernels.BLOCKS + PADDED];
+    final int[] hi1 = new int[PhiloxKernels.BLOCKS + PADDED];
+    final int[] lo1 = new int[PhiloxKernels.BLOCKS + PADDED];
+    /** One Philox round's key words, each repeated over a vector's lanes. */
+    final int[] roundKeys = new int[2 * PhiloxKernels.L + PADDED];
     /** Normals of one chunk of PhiloxKernels (whole blocks, so up to 3 past the chunk). */
     final float[] normals = new float[PhiloxKernels.CHUNK + PADDED];
     /** Box-Muller inputs of one chunk's pairs (Philox words (0, 1) and (2, 3) of each block), as floats. */
@@ -30,6 +40,8 @@ final class Scratch {
     final float[] chunkG = new float[PhiloxKernels.CHUNK + PADDED];
     private float[] floats = new float[0];
     private double[] doubles = new double[0];
+    private float[] gemmRows = new float[0];
+    private float[] gemmWork = new float[0];
 
     /** A float array of at least {@code n} elements; contents undefined. */
     float[] floats(int n) {
@@ -46,4 +58,21 @@ final class Scratch {
         }
         return doubles;
     }
+
+    /** PackedGemm's staging row (of A, or of B while packing it); contents undefined. */
+    float[] gemmRows(int n) {
+        if (gemmRows.length < n) {
+            gemmRows = new float[n + PADDED];
+        }
+        return gemmRows;
+    }
+
+    /** PackedGemm's output panels before they are copied into C; contents undefined. */
+    float[] gemmWork(int n) {
+        if (gemmWork.length < n) {
+            gemmWork = new float[n + PADDED];
+        }
+        return gemmWork;
+    }
+
 }

@@ -5,14 +5,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Runs the parts of one op on a fixed set of threads: part 0 on the calling thread, part
- * {@code p} on worker {@code p-1}, and returns when all parts are done.
+ * Runs the parts of one op on a fixed set of threads (the calling thread and
+ * {@code threads - 1} workers) and returns when all parts are done.
+ *
+ * <p>Which thread runs which part is decided at run time: each thread claims the next unclaimed
+ * part until none is left. What a part computes depends only on its index (the backend cuts ops
+ * into index ranges by {@link Split}, and a part's scratch space and buffer views are chosen by
+ * its index too), so results do not depend on the assignment. On a machine shared with other
+ * processes this matters: when one of the two threads is descheduled, the other runs both parts
+ * instead of waiting a whole time slice for it.
  *
  * <p>A training batch calls ~800 ops, most of them taking tens to hundreds of microseconds, so a
  * park/unpark round trip per op (several microseconds of system calls on each side) would cost a
  * noticeable share. Idle workers therefore spin ({@link Thread#onSpinWait}) for
  * {@link #SPIN_NANOS} before parking; back-to-back ops find them awake. The caller waits for the
- * workers the same way. A worker only gets unparked when it has announced that it parked.
+ * last part the same way. A worker only gets unparked when it has announced that it parked.
  *
  * <p>Not reentrant: one thread at a time submits ops (as with a CUDA stream).
  */
@@ -26,10 +33,48 @@ final class WorkerPool implements AutoCloseable {
     /** Spin this long before parking: covers the gap between consecutive ops of a batch. */
     private static final long SPIN_NANOS = 50_000;
 
+    /** One op: its parts are claimed by whichever threads get there first. */
+    private static final class Op {
+        final Part body;
+        final int parts;
+        final AtomicInteger next = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        private Throwable failure; // guarded by this
+
+        Op(Part body, int parts) {
+            this.body = body;
+            this.parts = parts;
+        }
+
+        /** Claims and runs parts until none is left; true when this call finished the op's last part. */
+        boolean work() {
+            boolean last = false;
+            for (int p = next.getAndIncrement(); p < parts; p = next.getAndIncrement()) {
+                try {
+                    body.run(p);
+                } catch (Throwable t) {
+                    fail(t);
+                }
+                last = done.incrementAndGet() == parts;
+            }
+            return last;
+        }
+
+        synchronized void fail(Throwable t) {
+            if (failure == null) {
+                failure = t;
+            } else if (failure != t) {
+                failure.addSuppressed(t);
+            }
+        }
+
+        synchronized Throwable failure() {
+            return failure;
+        }
+    }
+
     private final Worker[] workers;
-    private final AtomicInteger pending = new AtomicInteger();
-    private Part task;                      // published to workers by the volatile ticket write
-    private volatile Throwable failure;
+    private volatile Op current;
     private volatile Thread waiter;
     private volatile boolean waiterParked;
     private volatile boolean closed;
@@ -51,7 +96,7 @@ final class WorkerPool implements AutoCloseable {
         return workers.length + 1;
     }
 
-    /** Runs {@code body.run(p)} for p in [0, parts), parts <= threads(), and waits for all of them. */
+    /** Runs {@code body.run(p)} once for each p in [0, parts), parts <= threads(), and waits for all of them. */
     void run(int parts, Part body) {
         if (parts <= 1) {
             body.run(0);
@@ -63,46 +108,35 @@ final class WorkerPool implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("backend closed");
         }
-        task = body;
-        failure = null;
+        Op op = new Op(body, parts);
         waiter = Thread.currentThread();
-        pending.set(parts - 1);
+        current = op;
         for (int w = 0; w < parts - 1; w++) {
             workers[w].hand();
         }
-        Throwable own = null;
-        try {
-            body.run(0);
-        } catch (Throwable t) {
-            own = t;
+        op.work();
+        awaitLastPart(op);
+        Throwable failure = op.failure();
+        if (failure instanceof RuntimeException) {
+            throw (RuntimeException) failure;
         }
-        awaitWorkers();
-        task = null;
-        Throwable theirs = failure;
-        if (own != null || theirs != null) {
-            Throwable first = own != null ? own : theirs;
-            if (own != null && theirs != null) {
-                first.addSuppressed(theirs);
-            }
-            if (first instanceof RuntimeException) {
-                throw (RuntimeException) first;
-            }
-            if (first instanceof Error) {
-                throw (Error) first;
-            }
-            throw new IllegalStateException(first);
+        if (failure instanceof Error) {
+            throw (Error) failure;
+        }
+        if (failure != null) {
+            throw new IllegalStateException(failure);
         }
     }
 
-    private void awaitWorkers() {
+    private void awaitLastPart(Op op) {
         long spinStart = System.nanoTime();
         int spins = 0;
-        while (pending.get() != 0) {
+        while (op.done.get() != op.parts) {
             if (spinning(spinStart, ++spins)) {
                 Thread.onSpinWait();
             } else {
                 waiterParked = true;
-                if (pending.get() != 0) {
+                if (op.done.get() != op.parts) {
                     LockSupport.park(this);
                 }
                 waiterParked = false;
@@ -113,15 +147,6 @@ final class WorkerPool implements AutoCloseable {
     /** True while a spin that began at {@code start} is still inside its budget (clock read every 64 spins). */
     private static boolean spinning(long start, int spins) {
         return (spins & 63) != 0 || System.nanoTime() - start < SPIN_NANOS;
-    }
-
-    private void finished(Throwable t) {
-        if (t != null && failure == null) {
-            failure = t;
-        }
-        if (pending.decrementAndGet() == 0 && waiterParked) {
-            LockSupport.unpark(waiter);
-        }
     }
 
     /** Stops the workers; idempotent. */
@@ -145,17 +170,15 @@ final class WorkerPool implements AutoCloseable {
     }
 
     private final class Worker extends Thread {
-        private final int part;
-        private volatile int ticket;       // bumped by the caller for each op this worker joins
+        private volatile int ticket;       // bumped by the caller for each op this worker is asked to join
         private volatile boolean parked;
 
-        Worker(int part) {
-            super("ebm4j-cpu-" + part);
-            this.part = part;
+        Worker(int index) {
+            super("ebm4j-cpu-" + index);
             setDaemon(true);
         }
 
-        /** Called by the submitting thread: wake this worker for the current task. */
+        /** Called by the submitting thread: wake this worker for the current op. */
         void hand() {
             ticket = ticket + 1; // single writer
             if (parked) {
@@ -185,13 +208,11 @@ final class WorkerPool implements AutoCloseable {
                     return;
                 }
                 seen = ticket;
-                Throwable thrown = null;
-                try {
-                    task.run(part);
-                } catch (Throwable t) {
-                    thrown = t;
+                // The op published before the ticket; a worker that wakes late may find a later
+                // op (and claim its parts) or one whose parts are all claimed (nothing to do).
+                if (current.work() && waiterParked) {
+                    LockSupport.unpark(waiter);
                 }
-                finished(thrown);
             }
         }
     }

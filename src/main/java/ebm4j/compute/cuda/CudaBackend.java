@@ -432,6 +432,17 @@ public final class CudaBackend implements Backend {
         call("gatherRows", () -> ops.gatherRows(o, lo, t, li, p, c, rows, cols));
     }
 
+    /**
+     * As the CPU's, except that errors cannot be reported from the device: a position or index
+     * out of range skips that row, and a row written twice gets one of the two sources.
+     */
+    @Override
+    public void scatterRows(Buf table, Buf src, IntBuf index, IntBuf counters, int rows, int cols) {
+        CudaBuf t = floats("scatterRows", "table", table), s = floats("scatterRows", "src", src);
+        CudaIntBuf ix = ints("scatterRows", "index", index), c = ints("scatterRows", "counters", counters);
+        call("scatterRows", () -> ops.scatterRows(t, s, ix, c, rows, cols));
+    }
+
     @Override
     public void increment(IntBuf counters, int index, int delta) {
         CudaIntBuf c = ints("increment", "counters", counters);

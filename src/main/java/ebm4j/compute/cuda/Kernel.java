@@ -26,6 +26,7 @@ public enum Kernel {
     ADD_NOISE("add_noise", "ptr i64 f32 i64 ptr i32"),
     CLAMP("clamp", "ptr i64 f32 f32"),
     GATHER_ROWS("gather_rows", "ptr ptr ptr ptr ptr ptr i32 i32 i64 i64"),
+    SCATTER_ROWS("scatter_rows", "ptr ptr ptr ptr i32 i32 i64 i64"),
     INCREMENT("increment", "ptr i32 i32"),
     ADAM_STEP("adam_step", "ptr ptr ptr ptr i64 ptr f32 f32 f32 f32 i32 i64"),
     FILL("fill", "ptr i64 f32"),

@@ -198,6 +198,19 @@ final class KernelOps {
                 .i32(rows).i32(cols).i64(tableRows).i64(perm.size()));
     }
 
+    void scatterRows(CudaBuf table, CudaBuf src, CudaIntBuf index, CudaIntBuf counters, int rows, int cols) {
+        nonNegative(rows, "rows");
+        if (cols < 1) throw new IllegalArgumentException("cols must be >= 1, got " + cols);
+        need(src, (long) rows * cols, "src");
+        if (table == null) throw new IllegalArgumentException("table is null");
+        if (index == null) throw new IllegalArgumentException("index is null");
+        need(counters, Counters.CURSOR + 1, "counters");
+        if (rows == 0) return;
+        launcher.launch(Launch.of(Kernel.SCATTER_ROWS, grid((long) rows * cols), THREADS)
+                .ptr(table.ptr()).ptr(src.ptr()).ptr(index.ptr()).ptr(counters.ptr())
+                .i32(rows).i32(cols).i64(table.size() / cols).i64(index.size()));
+    }
+
     void increment(CudaIntBuf counters, int index, int delta) {
         if (index < 0 || index >= counters.size() || (index == Counters.STEP_LO && counters.size() <= Counters.STEP_HI)) {
             throw new IllegalArgumentException("index " + index + " outside counters of " + counters.size());

@@ -79,8 +79,8 @@ class CpuVectorKernelsTest {
             ByteBuffer out = direct(x);
             ByteBuffer b = direct(bias);
             // rows [2, 7) only; the others must stay untouched.
-            ElementwiseKernels.biasElu(out.asFloatBuffer(), 0, b.asFloatBuffer(), 0, cols, 2, 7,
-                    new float[2 * cols], new double[3 * cols]);
+            ElementwiseKernels.biasElu(out.asFloatBuffer(), 0, b.asFloatBuffer(), 0, cols, 2, 7, new float[2 * cols],
+                    new double[3 * cols]);
             float[] got = read(out, rows * cols);
             for (int i = 0; i < rows * cols; i++) {
                 int row = i / cols;
@@ -115,11 +115,65 @@ class CpuVectorKernelsTest {
         g[5] = Float.NaN;
         ByteBuffer gb = direct(g);
         ByteBuffer ob = direct(o);
-        ElementwiseKernels.eluBackward(gb, 0, ob, 0, 3, 989);
+        // 64-float chunks: several chunks and a partial last one
+        ElementwiseKernels.eluBackward(gb.asFloatBuffer(), 0, ob.asFloatBuffer(), 0, 3, 989, new float[64], new float[64]);
         float[] got = read(gb, n);
         for (int i = 0; i < n; i++) {
             float expected = i >= 3 && i < 989 && !(o[i] > 0f) ? g[i] * (o[i] + 1f) : g[i];
             assertBits("element " + i, expected, got[i]);
+        }
+    }
+
+    @Test
+    void adamMatchesTheDocumentedFloatExpressionOverAnyRange() {
+        int n = 3 * 40 + 13;  // chunks of 40 (a work array of 160) and a partial one, vector tails
+        SplittableRandom r = new SplittableRandom(21);
+        float[] p0 = new float[n], g = new float[n], m0 = new float[n], v0 = new float[n];
+        for (int i = 0; i < n; i++) {
+            p0[i] = (float) r.nextGaussian();
+            g[i] = (float) (1e-3 * r.nextGaussian());
+            m0[i] = (float) (1e-3 * r.nextGaussian());
+            v0[i] = (float) (1e-6 * r.nextDouble());
+        }
+        ebm4j.compute.AdamSpec spec = new ebm4j.compute.AdamSpec(1e-3f, 0.9f, 0.999f, 1e-8f, 0, 0);
+        long t = 7;
+        float bc1 = (float) (1.0 - Math.pow(0.9f, t)), bc2 = (float) (1.0 - Math.pow(0.999f, t));
+        float lr = spec.lrAt(t);
+        FloatBuffer p = direct(p0).asFloatBuffer(), gb = direct(g).asFloatBuffer();
+        FloatBuffer m = direct(m0).asFloatBuffer(), v = direct(v0).asFloatBuffer();
+        new AdamKernel(spec, t).step(p, 0, gb, 0, m, 0, v, 0, 2, n - 1, new float[160]);
+        for (int i = 0; i < n; i++) {
+            float mi = m0[i], vi = v0[i], pi = p0[i];
+            if (i >= 2 && i < n - 1) {
+                mi = 0.9f * m0[i] + (1f - 0.9f) * g[i];
+                vi = 0.999f * v0[i] + (1f - 0.999f) * (g[i] * g[i]);
+                pi = p0[i] - lr * (mi / bc1) / ((float) Math.sqrt(vi / bc2) + 1e-8f);
+            }
+            assertBits("m " + i, mi, m.get(i));
+            assertBits("v " + i, vi, v.get(i));
+            assertBits("p " + i, pi, p.get(i));
+        }
+    }
+
+    @Test
+    void uniformIsPhiloxsUniformStreamOverAnyRange() {
+        long seed = 0xFEDC_BA98_7654_3210L;
+        long step = (1L << 32) + 5;  // a carry into the high step word
+        int stream = 7;
+        int n = 2 * PhiloxKernels.CHUNK + 4 * PhiloxKernels.L + 3;
+        float[] expected = new float[n];
+        Philox.uniforms(seed, step, stream, 0, expected, n, -2f, 3f);
+        PhiloxKernels.Key key = PhiloxKernels.Key.of(seed, (int) step, (int) (step >>> 32), stream);
+        int[][] ranges = {{0, n}, {1, n - 2}, {PhiloxKernels.CHUNK - 3, PhiloxKernels.CHUNK + 5}, {9, 10}};
+        for (int[] range : ranges) {
+            float[] before = new float[n];
+            java.util.Arrays.fill(before, 42f);
+            FloatBuffer x = direct(before).asFloatBuffer();
+            PhiloxKernels.uniform(x, 0, range[0], range[1], -2f, 3f, key, new Scratch());
+            for (int i = 0; i < n; i++) {
+                float want = i >= range[0] && i < range[1] ? expected[i] : 42f;
+                assertBits("uniform [" + range[0] + "," + range[1] + ") element " + i, want, x.get(i));
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 package ebm4j.compute.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,23 +12,22 @@ import org.junit.jupiter.api.Test;
 class CpuWorkerPoolTest {
 
     @Test
-    void everyPartRunsOnceAndPartZeroOnTheCaller() {
+    void everyPartRunsExactlyOnceOnThePoolsThreads() {
         try (WorkerPool pool = new WorkerPool(3)) {
-            AtomicIntegerArray runs = new AtomicIntegerArray(3);
-            Set<Thread> threads = ConcurrentHashMap.newKeySet();
-            Thread[] partZero = new Thread[1];
-            pool.run(3, p -> {
-                runs.incrementAndGet(p);
-                threads.add(Thread.currentThread());
-                if (p == 0) {
-                    partZero[0] = Thread.currentThread();
+            for (int op = 0; op < 2_000; op++) {
+                AtomicIntegerArray runs = new AtomicIntegerArray(3);
+                Set<Thread> threads = ConcurrentHashMap.newKeySet();
+                pool.run(3, p -> {
+                    runs.incrementAndGet(p);
+                    threads.add(Thread.currentThread());
+                });
+                for (int p = 0; p < 3; p++) {
+                    assertEquals(1, runs.get(p), "op " + op + " part " + p);
                 }
-            });
-            for (int p = 0; p < 3; p++) {
-                assertEquals(1, runs.get(p), "part " + p);
+                for (Thread t : threads) {
+                    assertTrue(t == Thread.currentThread() || t.getName().startsWith("ebm4j-cpu-"), t.getName());
+                }
             }
-            assertEquals(3, threads.size(), "three distinct threads");
-            assertSame(Thread.currentThread(), partZero[0]);
         }
     }
 
@@ -75,17 +73,24 @@ class CpuWorkerPoolTest {
     @Test
     void closeStopsTheDaemonWorkersAndIsIdempotent() throws InterruptedException {
         WorkerPool pool = new WorkerPool(2);
-        Thread[] worker = new Thread[1];
+        Thread caller = Thread.currentThread();
+        java.util.concurrent.atomic.AtomicReference<Thread> worker = new java.util.concurrent.atomic.AtomicReference<>();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        // the caller's part waits until the worker has run the other one
         pool.run(2, p -> {
-            if (p == 1) {
-                worker[0] = Thread.currentThread();
+            if (Thread.currentThread() != caller) {
+                worker.set(Thread.currentThread());
+            } else {
+                while (worker.get() == null && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
             }
         });
-        assertTrue(worker[0].isDaemon());
+        assertTrue(worker.get() != null && worker.get().isDaemon());
         pool.close();
         pool.close();
-        worker[0].join(5000);
-        assertTrue(!worker[0].isAlive(), "worker stopped");
+        worker.get().join(5000);
+        assertTrue(!worker.get().isAlive(), "worker stopped");
         assertThrows(IllegalStateException.class, () -> pool.run(2, p -> { }));
     }
 }
