@@ -18,7 +18,8 @@ public final class Timing {
     public static final String PHASES_MS = "phases_ms", IMAGES = "images", LANGEVIN_STEPS = "langevin_steps",
             IMAGES_PER_S = "images_per_s", LANGEVIN_STEPS_PER_S = "langevin_steps_per_s",
             MS_PER_LANGEVIN_STEP = "ms_per_langevin_step", GFLOP = "gflop", GFLOPS_PER_S = "gflops_per_s",
-            LANGEVIN_GFLOPS_PER_S = "langevin_gflops_per_s";
+            LANGEVIN_GFLOPS_PER_S = "langevin_gflops_per_s",
+            PEAK_RSS_MIB = "peak_rss_mib";
 
     private final double flopsPerFullBatch;
     private final double flopsPerLangevinStep;
@@ -101,7 +102,7 @@ public final class Timing {
         m.put(GFLOPS_PER_S, flops / (trainMs / 1000.0) / 1e9);
         m.put(LANGEVIN_GFLOPS_PER_S, langevinMs > 0
                 ? langevinSteps * flopsPerLangevinStep / (langevinMs / 1000.0) / 1e9 : 0.0);
-        PeakMemory.residentMiB().ifPresent(mib -> m.put("peak_rss_mib", mib));
+        PeakMemory.residentMiB().ifPresent(mib -> m.put(PEAK_RSS_MIB, mib));
         return m;
     }
 }

@@ -49,6 +49,8 @@ final class TimingSection {
                 v -> Quantity.significant(v, 3, "GFLOP/s")));
         f.put(Timing.LANGEVIN_GFLOPS_PER_S, new Figure("achieved, Langevin sampling",
                 v -> Quantity.significant(v, 3, "GFLOP/s")));
+        f.put(Timing.PEAK_RSS_MIB, new Figure("peak resident memory of the process",
+                v -> Quantity.significant(v, 3, "MiB")));
         return f;
     }
 

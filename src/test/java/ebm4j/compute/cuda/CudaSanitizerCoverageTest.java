@@ -95,6 +95,7 @@ class CudaSanitizerCoverageTest {
             b.uploadInt(perm, 0, new int[] {5, 3, 1, 0, 2, 4}, 0, 6);
             b.gatherRows(rows, rowLabels, table, tableLabels, perm, counters, 3, 9);
             b.gatherRows(rows, null, table, null, perm, counters, 3, 9);
+            b.scatterRows(table, rows, perm, counters, 3, 9);
 
             Buf params = b.alloc(300), grads = b.alloc(300), m = b.alloc(300), v = b.alloc(300);
             b.upload(params, uniform(r, 300));
