@@ -94,8 +94,8 @@ public record BenchResult(String name, String description, Map<String, Stat> met
             for (BenchResult r : results) {
                 Stat s = r.metrics().get(metric);
                 sb.append(s == null ? String.format(Locale.ROOT, " | %-30s", "-")
-                        : String.format(Locale.ROOT, " | %-30s", String.format(Locale.ROOT, "%.4g [%.4g, %.4g]",
-                        s.median(), s.min(), s.max())));
+                        : String.format(Locale.ROOT, " | %-30s", figure(s.median()) + " ["
+                        + figure(s.min()) + ", " + figure(s.max()) + "]"));
             }
             sb.append('\n');
         }
@@ -135,5 +135,10 @@ public record BenchResult(String name, String description, Map<String, Stat> met
         sb.append(String.format(Locale.ROOT, "  %-24s %14s %8.4f ms: products %.1f %%, other ops %.1f %%%n", "total",
                 "", total, 100 * products / total, 100 * (total - products) / total));
         return sb.toString();
+    }
+
+    /** Four significant digits; "?" for a bound the measurement did not report (the reference gives no slowest batch). */
+    private static String figure(double v) {
+        return Double.isNaN(v) ? "?" : String.format(Locale.ROOT, "%.4g", v);
     }
 }

@@ -92,7 +92,7 @@ public final class TorchReference {
         Map<String, Stat> m = new LinkedHashMap<>();
         double median = d(r, "s_per_batch_median"), min = d(r, "s_per_batch_min");
         // The reference reports the median and the fastest batch, not the slowest: the rate's
-        // minimum is unknown (NaN in the table).
+        // minimum is unknown ("?" in the table, null in JSON).
         m.put("train_images_per_s", new Stat(config.batchSize() / median, Double.NaN, config.batchSize() / min));
         m.put("train_ms_per_batch", new Stat(median * 1000, min * 1000, Double.NaN));
         if (r.containsKey("ms_per_langevin_step_median")) {

@@ -42,6 +42,15 @@ class TorchReferenceTest {
     }
 
     @Test
+    void boundsTheReferenceDoesNotReportShowAsUnknownNotNaN(@TempDir Path dir) throws Exception {
+        FakePython py = FakePython.in(dir, true);
+        BenchResult r = new TorchReference(script(dir), dir, 2, 5, "cpu", py.interpreter.toString()).run(SEED);
+        String table = BenchResult.table(java.util.List.of(r));
+        assertTrue(table.contains("128.0 [?, "), "the slowest batch is not reported:\n" + table);
+        assertTrue(!table.contains("NaN"), table);
+    }
+
+    @Test
     void aCpuRunNamesItsThreads(@TempDir Path dir) throws Exception {
         FakePython py = FakePython.in(dir, true);
         BenchResult r = new TorchReference(script(dir), dir, 3, 5, "cpu", py.interpreter.toString()).run(SEED);
