@@ -416,6 +416,18 @@ step_train() {
   fi
 }
 
+# Whether two safetensors files hold the same tensors, byte for byte, and the same header apart
+# from the checkpoint_id: each save draws a fresh random id (it ties a state file to its model
+# file), so two identical checkpoints never match with cmp.
+same_checkpoint_file() {
+  local a=$1 b=$2 na nb
+  na=$(od -An -tu8 -N8 "$a" | tr -d ' ') && nb=$(od -An -tu8 -N8 "$b" | tr -d ' ') || return 1
+  [ -n "$na" ] && [ -n "$nb" ] || return 1
+  cmp -s <(head -c $((8 + na)) "$a" | tail -c +9 | sed -E 's/"checkpoint_id":"[0-9a-f]*"//') \
+         <(head -c $((8 + nb)) "$b" | tail -c +9 | sed -E 's/"checkpoint_id":"[0-9a-f]*"//') \
+    && cmp -s <(tail -c +$((9 + na)) "$a") <(tail -c +$((9 + nb)) "$b")
+}
+
 step_resume() {
   local log=$OUT/train.log mid a b f differ=""
   if [ "${STATUS[train]}" != PASS ]; then
@@ -433,7 +445,7 @@ step_resume() {
     return
   fi
   for f in model.safetensors train_state.safetensors; do
-    cmp -s "$a/$f" "$b/$f" || differ="$differ $f"
+    same_checkpoint_file "$a/$f" "$b/$f" || differ="$differ $f"
   done
   if [ -z "$differ" ]; then
     record resume PASS "resumed at batch 45 of 60: final weights, Adam moments and pool identical to the uninterrupted run"

@@ -111,7 +111,7 @@ if [ -n "$problems" ]; then
 fi
 [ -f "$torch_script" ] \
   || die "no PyTorch reference at $torch_script; the check compares against it on CUDA: set EBM4J_SHARED to the folder holding bench/torch_ebm.py"
-for tool in mvn jlink zip unzip gzip tar git awk; do
+for tool in mvn jlink jdeps zip unzip gzip tar git awk; do
   command -v "$tool" >/dev/null || die "$tool not found on PATH"
 done
 command -v nvcc >/dev/null || [ -x /usr/local/bin/nvcc ] || [ -x /usr/local/cuda/bin/nvcc ] \
@@ -162,9 +162,16 @@ launchers=("$pack"/junit-platform-console-standalone-*.jar)
 [ -f "${launchers[0]}" ] || die "the JUnit console launcher was not copied"
 
 echo "== jlink a Java runtime"
-# The application's modules (jdeps), plus jdk.httpserver, which some test classes reference: the
-# launcher loads every class it scans, the non-GPU ones too.
-modules=java.base,java.desktop,java.logging,java.management,java.net.http,java.scripting,java.sql,jdk.httpserver,jdk.incubator.vector,jdk.unsupported
+# The modules that the application, its libraries, the test classes (the launcher loads every
+# class it scans, the non-GPU ones too) and the launcher reference, as jdeps finds them at pack
+# time: a hand-kept list once missed jdk.management, and the training step then died of a
+# ClassNotFoundException in the carried runtime. Added by hand: what is reached only by name,
+# java.logging (the JUnit platform logs through it) and java.scripting (JUnit's conditions).
+deps=$(jdeps --multi-release 17 --ignore-missing-deps --print-module-deps -q --class-path "$pack/lib/*" \
+  "$pack/ebm4j.jar" "$pack"/lib/*.jar "$pack/test-classes" "${launchers[0]}" 2>/dev/null | tail -n 1)
+[[ "$deps" =~ ^[a-z.]+(,[a-z.]+)*$ ]] || die "jdeps gave no module list for the runtime (got: ${deps:-nothing})"
+modules=$deps,java.logging,java.scripting
+echo "   modules: $modules"
 rm -rf "$build/gpu-jre"
 # --compress=1 (shared strings), not 2: zip-compressed modules do not gzip again, and 1 + gzip
 # is the smaller pack (25 MB against 33 MB).

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -196,5 +197,27 @@ class ShellScriptsTest {
         assertEquals(1, r.code(), r.out());
         assertTrue(r.out().contains("run scripts/gpu-pack.sh first"), r.out());
         assertTrue(Files.readString(dir.resolve("out/summary.txt")).contains("run scripts/gpu-pack.sh first"));
+    }
+
+    @Test
+    void gpuCheckComparesCheckpointsByTensorsNotByTheirRandomIds(@TempDir Path dir) throws Exception {
+        // two saves of the same weights differ only in the random checkpoint_id: the resume step
+        // once compared them with cmp and failed a run that was bit-identical
+        float[] params = new float[(int) new ebm4j.model.ParameterLayout(784, 16, 8, 10).size()];
+        for (int i = 0; i < params.length; i++) params[i] = i * 1e-3f;
+        ebm4j.config.TrainConfig config = ebm4j.config.ConfigLoader.load(null, Map.of("hidden_dims", "16,8"));
+        ebm4j.model.ModelSpec spec = ebm4j.model.TestSpecs.mlp(784, 16, 8, 10);
+        ebm4j.model.Checkpoint.save(dir.resolve("a"), spec, params, config, null);
+        ebm4j.model.Checkpoint.save(dir.resolve("b"), spec, params, config, null);
+        params[params.length - 1] += 1f;
+        ebm4j.model.Checkpoint.save(dir.resolve("c"), spec, params, config, null);
+        Path a = dir.resolve("a/model.safetensors"), b = dir.resolve("b/model.safetensors");
+        assertFalse(Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(b)), "the ids differ");
+
+        String compare = "source <(sed -n '/^same_checkpoint_file() {/,/^}/p' scripts/gpu-check.sh); "
+                + "same_checkpoint_file \"$1\" \"$2\" && echo SAME || echo DIFFERENT";
+        assertTrue(bash(Map.of(), "-c", compare, "x", a.toString(), b.toString()).out().contains("SAME"));
+        Run changed = bash(Map.of(), "-c", compare, "x", a.toString(), dir.resolve("c/model.safetensors").toString());
+        assertTrue(changed.out().contains("DIFFERENT"), changed.out());
     }
 }

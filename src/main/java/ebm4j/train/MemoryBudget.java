@@ -57,7 +57,9 @@ final class MemoryBudget {
             long set = Long.parseLong(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
                     .getVMOption("MaxDirectMemorySize").getValue());
             return set > 0 ? set : Runtime.getRuntime().maxMemory();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
+            // LinkageError: a runtime without the jdk.management module (a jlinked one) has no
+            // HotSpotDiagnosticMXBean; the heap limit is then the JVM's own default as well
             return Runtime.getRuntime().maxMemory();
         }
     }
