@@ -33,8 +33,28 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        System.exit(newCommandLine(new PrintWriter(System.out, true), new PrintWriter(System.err, true))
-                .execute(args));
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /**
+     * Runs one command line and returns its exit code. Running out of Java heap is an Error that
+     * picocli lets through: it becomes one line naming the limit and how to raise it (exit 2, as
+     * for any other limit the user can change), not a JVM stack trace.
+     */
+    static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        try {
+            return newCommandLine(out, err).execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println("ebm4j: error: " + outOfHeap(Runtime.getRuntime().maxMemory()));
+            return EXIT_USAGE;
+        }
+    }
+
+    /** The one-line message for a command that ran out of a heap of {@code maxBytes}. */
+    static String outOfHeap(long maxBytes) {
+        long mib = maxBytes >> 20;
+        return "the command needs more Java heap than this JVM's " + mib + " MiB: raise it, e.g. EBM4J_JAVA_OPTS=-Xmx"
+                + Math.max(1, 2 * mib / 1024 + 1) + "g ./ebm4j ... (or java -Xmx... -jar target/ebm4j.jar ...)";
     }
 
     /**

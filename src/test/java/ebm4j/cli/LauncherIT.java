@@ -71,6 +71,24 @@ class LauncherIT {
                 r.toString());
     }
 
+    /** Running out of Java heap is one line that says how to raise it, not a JVM stack trace. */
+    @Test
+    void runningOutOfHeapIsOneLine(@TempDir Path dir) {
+        Path mnist = PROJECT.resolve("data/mnist");
+        try {
+            new MnistFetcher().ensure(mnist);
+        } catch (UserException e) {
+            Assumptions.abort("MNIST is not available and cannot be fetched here: " + e.getMessage());
+        }
+        // loading MNIST's training images as floats takes 188 MB: far beyond a 32 MB heap
+        List<String> cmd = List.of("env", "EBM4J_JAVA_OPTS=-Xmx32m", "bash", PROJECT.resolve("ebm4j").toString(),
+                "data", "verify", "--data-dir", mnist.toString());
+        ProcessRun r = ProcessRun.run(dir, 300, cmd);
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().startsWith("ebm4j: error: the command needs more Java heap than this JVM's ")
+                && r.err().contains("EBM4J_JAVA_OPTS=-Xmx") && r.err().lines().count() == 1, r.toString());
+    }
+
     /** The ordinary work: a short training, samples and an evaluation, each free of the warning. */
     @Test
     void trainSampleAndEvalShowNoWarning(@TempDir Path dir) {
