@@ -9,6 +9,7 @@ import ebm4j.model.EnergyModel;
 import ebm4j.model.Models;
 import ebm4j.model.Scoring;
 import ebm4j.sample.SampleGenerator;
+import ebm4j.sample.StartPool;
 import ebm4j.sample.SamplerSpec;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -54,7 +55,7 @@ public final class TrainedModel implements AutoCloseable {
     private final float energySign;
     private final SamplerSpec chain;
     /** The persistent-chain pool samples start from, or null (then they start from uniform noise). */
-    private final float[] pool;
+    private final StartPool pool;
     private final Backend backend;
     private final EnergyModel net;
     private boolean closed;
@@ -65,7 +66,7 @@ public final class TrainedModel implements AutoCloseable {
         this.classes = ck.spec().classes();
         this.energySign = ck.config().energySign().sign();
         this.chain = SamplerSpec.of(ck.config());
-        this.pool = ck.state() == null ? null : ck.state().replay();
+        this.pool = StartPool.ofNullable(ck.state() == null ? null : ck.state().replay());
         this.backend = backend;
         EnergyModel model = null;
         try {
@@ -208,7 +209,8 @@ public final class TrainedModel implements AutoCloseable {
 
     /**
      * Draws new images from the model, as {@code ebm4j sample} does: chains of the checkpoint's
-     * sampler start from rows of its persistent-chain pool (chosen in proportion to exp(-E)) when it
+     * sampler start from rows of its persistent-chain pool (chosen in proportion to exp(-E/T), T the
+     * default {@link StartPool#DEFAULT_TEMPERATURE}) when it
      * has one, else from uniform noise. The result is a pure function of (checkpoint, count, seed)
      * on a given device.
      *

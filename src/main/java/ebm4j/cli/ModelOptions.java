@@ -3,6 +3,7 @@ package ebm4j.cli;
 import ebm4j.UserException;
 import ebm4j.model.Checkpoint;
 import ebm4j.sample.SamplerSpec;
+import ebm4j.sample.StartPool;
 import ebm4j.sample.Samplers;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -47,24 +48,26 @@ final class ModelOptions {
 
     @Option(names = "--init", defaultValue = "auto", paramLabel = "START",
             description = "Where chains start: ${COMPLETION-CANDIDATES}. pool: rows of the checkpoint's persistent-chain"
-                    + " pool, drawn in proportion to exp(-E); noise: uniform noise; auto (default): the pool when the"
+                    + " pool, drawn in proportion to exp(-E/T); noise: uniform noise; auto (default): the pool when the"
                     + " checkpoint has one.")
     Start init;
 
+    @Option(names = "--start-temperature", paramLabel = "T", defaultValue = "" + StartPool.DEFAULT_TEMPERATURE,
+            description = "Temperature T of the choice of pool rows (> 0; 1 = the model's own density, lower ="
+                    + " sharper, fewer rows that restarted from noise). Default: ${DEFAULT-VALUE}.")
+    double startTemperature;
+
     /** The images chains start from: the checkpoint's pool, or null for uniform noise. */
-    float[] startPool(Checkpoint.Loaded ck) {
+    StartPool startPool(Checkpoint.Loaded ck) {
+        if (!(startTemperature > 0) || !Double.isFinite(startTemperature)) {
+            throw new UserException("--start-temperature must be finite and > 0, got " + startTemperature);
+        }
         float[] pool = ck.state() == null ? null : ck.state().replay();
-        return switch (init) {
-            case AUTO -> pool;
-            case NOISE -> null;
-            case POOL -> {
-                if (pool == null) {
-                    throw new UserException("--init pool: checkpoint " + ck.dir()
-                            + " has no persistent-chain pool (it was trained with replay_size 0)");
-                }
-                yield pool;
-            }
-        };
+        if (init == Start.POOL && pool == null) {
+            throw new UserException("--init pool: checkpoint " + ck.dir()
+                    + " has no persistent-chain pool (it was trained with replay_size 0)");
+        }
+        return init == Start.NOISE || pool == null ? null : new StartPool(pool, startTemperature);
     }
 
     /** The chain: the checkpoint's training settings unless overridden; all values checked. */

@@ -8,6 +8,7 @@ import ebm4j.model.EnergyModel;
 import ebm4j.model.Models;
 import ebm4j.report.ImageGrid;
 import ebm4j.sample.SampleGenerator;
+import ebm4j.sample.StartPool;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -56,7 +57,7 @@ public final class SampleCommand implements Callable<Integer> {
         if (label != null && (label < 0 || label >= classes)) {
             throw new UserException("--class must be in 0.." + (classes - 1) + " for this model, got " + label);
         }
-        float[] pool = model.startPool(ck);
+        StartPool pool = model.startPool(ck);
         int[] wanted = null;
         if (label != null) {
             wanted = new int[count];

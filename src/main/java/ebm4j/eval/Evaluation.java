@@ -9,6 +9,7 @@ import ebm4j.model.EnergyModel;
 import ebm4j.model.Models;
 import ebm4j.model.Scoring;
 import ebm4j.sample.SampleGenerator;
+import ebm4j.sample.StartPool;
 import ebm4j.sample.SamplerSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,7 +70,7 @@ public final class Evaluation {
      *                 empty; each at most the test and training set sizes)
      */
     public record Inputs(Dataset test, String testLabel, Dataset ood, String oodLabel, String oodKey, List<Checkpoint.Loaded> judges, int samples,
-                         SamplerSpec chain, long seed, float[] pool, boolean conditionalAlways, Dataset fdTrain,
+                         SamplerSpec chain, long seed, StartPool pool, boolean conditionalAlways, Dataset fdTrain,
                          List<Integer> fdSizes) {
         public Inputs {
             fdSizes = List.copyOf(fdSizes);
@@ -80,7 +81,7 @@ public final class Evaluation {
 
         /** Without Fréchet distances. */
         public Inputs(Dataset test, String testLabel, Dataset ood, String oodLabel, String oodKey,
-                      List<Checkpoint.Loaded> judges, int samples, SamplerSpec chain, long seed, float[] pool,
+                      List<Checkpoint.Loaded> judges, int samples, SamplerSpec chain, long seed, StartPool pool,
                       boolean conditionalAlways) {
             this(test, testLabel, ood, oodLabel, oodKey, judges, samples, chain, seed, pool, conditionalAlways, null,
                     List.of());

@@ -9,7 +9,8 @@ import java.util.SplittableRandom;
  * Chooses the pool rows that sampling chains start from. A persistent-chain pool mixes converged
  * samples with chains that restarted from noise a few steps ago, so rows are not taken uniformly:
  * treating the pool as a proposal, a chain of class y starts from row r with probability
- * proportional to exp(-E(x_r, y)) (self-normalised importance resampling towards p(x | y)).
+ * proportional to exp(-E(x_r, y) / T) (self-normalised importance resampling towards p(x | y)^(1/T);
+ * the temperature T is the {@link StartPool}'s, see there for why it is below 1).
  *
  * <p>Unconditional chains are class-balanced: chain i is given class i mod classes, its start is
  * resampled towards p(x | y) as above, and the chain itself then runs on the unconditional energy.
@@ -27,16 +28,21 @@ final class PoolStarts {
      * @param classes null for unconditional (class-balanced) chains, else the class of each chain
      * @return the pool row each of the {@code count} chains starts from
      */
-    static int[] choose(EnergyModel net, float[] pool, int[] classes, int count, float energySign, long seed) {
-        int poolRows = pool.length / net.inputs();
+    static int[] choose(EnergyModel net, StartPool pool, int[] classes, int count, float energySign, long seed) {
+        int poolRows = pool.images().length / net.inputs();
         if (poolRows < 1) {
             throw new IllegalArgumentException("the start pool is empty");
         }
-        return choose(Scoring.scores(net, pool, poolRows), net.outputs(), classes, count, energySign, seed);
+        return choose(Scoring.scores(net, pool.images(), poolRows), net.outputs(), classes, count,
+                energySign, pool.temperature(), seed);
     }
 
-    /** As {@link #choose(EnergyModel, float[], int[], int, float, long)}, from the pool's scores (rows, outputs). */
-    static int[] choose(float[] scores, int outputs, int[] classes, int count, float energySign, long seed) {
+    /**
+     * As {@link #choose(EnergyModel, StartPool, int[], int, float, long)}, from the pool's scores
+     * (rows, outputs) and the temperature.
+     */
+    static int[] choose(float[] scores, int outputs, int[] classes, int count, float energySign, double temperature,
+                        long seed) {
         int poolRows = scores.length / outputs;
         if (classes == null) {
             classes = new int[count];
@@ -56,7 +62,7 @@ final class PoolStarts {
                 continue;
             }
             for (int r = 0; r < poolRows; r++) {
-                energies[r] = energySign * scores[r * outputs + y];
+                energies[r] = energySign * scores[r * outputs + y] / temperature;
             }
             int[] drawn = draw(energies, wanted, random);
             for (int i = 0, k = 0; i < count; i++) {

@@ -23,11 +23,11 @@ public final class SampleGenerator {
 
     /**
      * @param classes null for unconditional samples, else the class of each of the count rows
-     * @param pool    null to start from uniform noise, else (poolRows, inputs) start images
+     * @param pool    null to start from uniform noise, else the start images and their temperature
      * @return images (count, inputs) in [-1, 1]
      */
     public static float[] generate(EnergyModel net, SamplerSpec chain, long seed, int count, int[] classes,
-                                   float[] pool) {
+                                   StartPool pool) {
         Backend b = net.backend();
         int inputs = net.inputs(), outputs = net.outputs();
         int chunk = net.capacity();
@@ -48,7 +48,7 @@ public final class SampleGenerator {
                     if (startRows != null) {
                         float[] init = new float[rows * inputs];
                         for (int r = 0; r < rows; r++) {
-                            System.arraycopy(pool, startRows[start + r] * inputs, init, r * inputs, inputs);
+                            System.arraycopy(pool.images(), startRows[start + r] * inputs, init, r * inputs, inputs);
                         }
                         b.upload(xs, 0, init, 0, init.length);
                     }

@@ -3,6 +3,7 @@ package ebm4j.sample;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ebm4j.compute.Backend;
@@ -26,6 +27,10 @@ class SampleGeneratorTest {
         return pool;
     }
 
+    private static StartPool starts(float[] pool) {
+        return new StartPool(pool, StartPool.DEFAULT_TEMPERATURE);
+    }
+
     /** The pool row (clamped) that a zero-step sample equals, or -1. */
     private static int poolRowOf(float[] samples, int i, float[] pool) {
         for (int r = 0; r < 5; r++) {
@@ -46,13 +51,13 @@ class SampleGeneratorTest {
              EnergyNet net = new EnergyNet(b, TestSpecs.mlp(INPUTS, 8, 10), 3)) {
             net.initialise(1);
             float[] pool = pool();
-            float[] out = SampleGenerator.generate(net, none, 7, 7, null, pool);
-            float[] conditional = SampleGenerator.generate(net, none, 7, 7, new int[] {0, 1, 2, 3, 4, 5, 6}, pool);
+            float[] out = SampleGenerator.generate(net, none, 7, 7, null, starts(pool));
+            float[] conditional = SampleGenerator.generate(net, none, 7, 7, new int[] {0, 1, 2, 3, 4, 5, 6}, starts(pool));
             for (int i = 0; i < 7; i++) {
                 assertTrue(poolRowOf(out, i, pool) >= 0, "sample " + i);
                 assertTrue(poolRowOf(conditional, i, pool) >= 0, "conditional sample " + i);
             }
-            assertArrayEquals(out, SampleGenerator.generate(net, none, 7, 7, null, pool), 0f, "seeded");
+            assertArrayEquals(out, SampleGenerator.generate(net, none, 7, 7, null, starts(pool)), 0f, "seeded");
         }
     }
 
@@ -65,8 +70,8 @@ class SampleGeneratorTest {
             float[] pool = pool();
             SamplerSpec none = new SamplerSpec(LangevinSampler.NAME, 0, 1f, 0.01f, 1f, 0.001f, 0f, -1f);
             SamplerSpec some = none.with(LangevinSampler.NAME, 3, 1f, 0.01f);
-            float[] start = SampleGenerator.generate(net, none, 3, 4, null, pool);
-            assertFalse(Arrays.equals(start, SampleGenerator.generate(net, some, 3, 4, null, pool)));
+            float[] start = SampleGenerator.generate(net, none, 3, 4, null, starts(pool));
+            assertFalse(Arrays.equals(start, SampleGenerator.generate(net, some, 3, 4, null, starts(pool))));
             assertEquals(4 * INPUTS, start.length);
         }
     }
@@ -95,7 +100,7 @@ class SampleGeneratorTest {
     @Test
     void unconditionalStartsAreClassBalanced() {
         float[] scores = {9, -8, 8, -8, 8, -8, 0, 1, 0, 2, 0, 1};
-        int[] rows = PoolStarts.choose(scores, 2, null, 400, -1f, 3);
+        int[] rows = PoolStarts.choose(scores, 2, null, 400, -1f, 1.0, 3);
         int fromClass0 = 0;
         for (int r : rows) {
             fromClass0 += r < 3 ? 1 : 0;
@@ -108,6 +113,35 @@ class SampleGeneratorTest {
         // class-1 chains: rows 3, 4, 5 with weights e^1, e^2, e^1 (and e^-8 for the class-0 rows)
         double z = 2 * Math.E + Math.exp(2);
         assertEquals(Math.exp(2) / z, counts[4] / 200.0, 0.1, Arrays.toString(counts));
+    }
+
+    /**
+     * The temperature sharpens the choice: class-0 chains over rows with s_0 = 0, 1, 2 (JEM sign)
+     * start from them with weights exp(s/T), so at T = 0.5 the odds of the best row against the
+     * next are e^2 instead of e, and a row far below (a chain that restarted from noise) all but
+     * vanishes.
+     */
+    @Test
+    void aLowerTemperatureFavoursTheLowestEnergies() {
+        float[] scores = {0, 0, 1, 0, 2, 0};
+        int[] atOne = PoolStarts.choose(scores, 2, new int[4000], 4000, -1f, 1.0, 11);
+        int[] atHalf = PoolStarts.choose(scores, 2, new int[4000], 4000, -1f, 0.5, 11);
+        double[] one = shares(atOne, 3), half = shares(atHalf, 3);
+        double z1 = 1 + Math.E + Math.exp(2), zHalf = 1 + Math.exp(2) + Math.exp(4);
+        for (int r = 0; r < 3; r++) {
+            assertEquals(Math.exp(r) / z1, one[r], 0.03, "T = 1, row " + r + ": " + Arrays.toString(one));
+            assertEquals(Math.exp(2 * r) / zHalf, half[r], 0.03, "T = 0.5, row " + r + ": " + Arrays.toString(half));
+        }
+        assertThrows(IllegalArgumentException.class, () -> new StartPool(pool(), 0));
+        assertThrows(IllegalArgumentException.class, () -> new StartPool(pool(), Double.NaN));
+    }
+
+    private static double[] shares(int[] rows, int n) {
+        double[] s = new double[n];
+        for (int r : rows) {
+            s[r] += 1.0 / rows.length;
+        }
+        return s;
     }
 
     @Test
