@@ -59,7 +59,7 @@ final class MemoryBudget {
             return set > 0 ? set : Runtime.getRuntime().maxMemory();
         } catch (RuntimeException | LinkageError e) {
             // LinkageError: a runtime without the jdk.management module (a jlinked one) has no
-            // HotSpotDiagnosticMXBean; the heap limit is then the JVM's own default as well
+            // HotSpotDiagnosticMXBean; then assume the JVM's default, direct memory up to the heap limit
             return Runtime.getRuntime().maxMemory();
         }
     }

@@ -79,12 +79,7 @@ class LauncherIT {
     /** Running out of Java heap is one line that says how to raise it, not a JVM stack trace. */
     @Test
     void runningOutOfHeapIsOneLine(@TempDir Path dir) {
-        Path mnist = PROJECT.resolve("data/mnist");
-        try {
-            new MnistFetcher().ensure(mnist);
-        } catch (UserException e) {
-            Assumptions.abort("MNIST is not available and cannot be fetched here: " + e.getMessage());
-        }
+        Path mnist = mnist();
         // loading MNIST's training images as floats takes 188 MB: far beyond a 32 MB heap
         List<String> cmd = List.of("env", "EBM4J_JAVA_OPTS=-Xmx32m", "bash", PROJECT.resolve("ebm4j").toString(),
                 "data", "verify", "--data-dir", mnist.toString());
@@ -97,12 +92,7 @@ class LauncherIT {
     /** The ordinary work: a short training, samples and an evaluation, each free of the warning. */
     @Test
     void trainSampleAndEvalShowNoWarning(@TempDir Path dir) {
-        Path mnist = PROJECT.resolve("data/mnist");
-        try {
-            new MnistFetcher().ensure(mnist);
-        } catch (UserException e) {
-            Assumptions.abort("MNIST is not available and cannot be fetched here: " + e.getMessage());
-        }
+        Path mnist = mnist();
         ProcessRun train = launch(dir, "train", "--device", "cpu", "--data-dir", mnist.toString(), "--out",
                 dir.toString(), "--name", "run", "--epochs", "1", "--train-subset", "500", "--hidden", "16",
                 "--langevin_steps", "2", "--replay-size", "100");
@@ -119,6 +109,17 @@ class LauncherIT {
         assertEquals(0, eval.code(), eval.toString());
         assertTrue(eval.out().contains("test_accuracy"), eval.toString());
         assertNoWarning(eval);
+    }
+
+    /** data/mnist, fetched if missing; the test is aborted (not failed) where it cannot be fetched. */
+    private static Path mnist() {
+        Path mnist = PROJECT.resolve("data/mnist");
+        try {
+            new MnistFetcher().ensure(mnist);
+        } catch (UserException e) {
+            Assumptions.abort("MNIST is not available and cannot be fetched here: " + e.getMessage());
+        }
+        return mnist;
     }
 
     private static ProcessRun launch(Path dir, String... args) {
