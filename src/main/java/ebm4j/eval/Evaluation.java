@@ -27,7 +27,8 @@ import java.util.Map;
  */
 public final class Evaluation {
     /** The members of {@link Result#figures()} (eval.json), which the run report reads back. */
-    public static final String CHECKPOINT = "checkpoint", DEVICE = "device", TEST_IMAGES = "test_images",
+    public static final String CHECKPOINT = "checkpoint", DEVICE = "device", SAMPLING = "sampling",
+            TEST_IMAGES = "test_images",
             TEST_ACCURACY = "test_accuracy", TEST_CROSS_ENTROPY = "test_cross_entropy", TEST_ECE = "test_ece",
             TEST_MEAN_ENERGY = "test_mean_energy", SAMPLES = "samples", SAMPLE_MEAN_ENERGY = "sample_mean_energy",
             JUDGES = "judges", CONDITIONAL_ACCURACY = "conditional_accuracy",
@@ -115,6 +116,7 @@ public final class Evaluation {
         Map<String, double[]> energies = new LinkedHashMap<>();
         figures.put(CHECKPOINT, model.dir().toString());
         figures.put(DEVICE, backend.describe());
+        figures.put(SAMPLING, sampling(in));
         float sign = model.config().energySign().sign();
         int classes = model.spec().classes();
         try (EnergyModel net = Models.create(backend, model.spec(), CAPACITY)) {
@@ -234,6 +236,20 @@ public final class Evaluation {
             }
         }
         return v;
+    }
+
+    /**
+     * How the samples were drawn, in words, so that eval.json and the report say which settings
+     * their sample figures belong to (the start temperature alone moves a judge's figures by
+     * several points): e.g. "langevin, 20 steps of alpha 3.0 and sigma 0.01, seed 0, from the
+     * persistent-chain pool (rows chosen at temperature 0.5)".
+     */
+    static String sampling(Inputs in) {
+        SamplerSpec c = in.chain();
+        String start = in.pool() == null ? "from uniform noise"
+                : "from the persistent-chain pool (rows chosen at temperature " + in.pool().temperature() + ")";
+        return c.kind() + ", " + c.steps() + " steps of alpha " + c.alpha() + " and sigma " + c.sigma() + ", seed "
+                + in.seed() + ", " + start;
     }
 
     /**

@@ -19,7 +19,7 @@ import java.util.TreeSet;
  * eval.json is hidden.
  */
 public final class EvaluationSection {
-    private static final Set<String> KNOWN_PLAIN = Set.of(Evaluation.CHECKPOINT, Evaluation.DEVICE,
+    private static final Set<String> KNOWN_PLAIN = Set.of(Evaluation.CHECKPOINT, Evaluation.DEVICE, Evaluation.SAMPLING,
             Evaluation.TEST_IMAGES, Evaluation.TEST_ACCURACY, Evaluation.TEST_CROSS_ENTROPY, Evaluation.TEST_ECE,
             Evaluation.TEST_MEAN_ENERGY, Evaluation.SAMPLES, Evaluation.SAMPLE_MEAN_ENERGY, Evaluation.JUDGES);
 
@@ -29,7 +29,8 @@ public final class EvaluationSection {
     public static void addTo(HtmlReport r, JsonNode eval) {
         r.section("Evaluation");
         r.paragraph("Checkpoint " + eval.path(Evaluation.CHECKPOINT).asText("?") + ", evaluated on "
-                + eval.path(Evaluation.DEVICE).asText("?") + ".");
+                + eval.path(Evaluation.DEVICE).asText("?") + "."
+                + (eval.has(Evaluation.SAMPLING) ? " Samples: " + eval.path(Evaluation.SAMPLING).asText() + "." : ""));
 
         r.subheading("Classifier");
         Map<String, Object> classifier = new LinkedHashMap<>();

@@ -30,13 +30,16 @@ class EvalJsonTest {
                 List.of("--add-modules", "jdk.incubator.vector", "-Xss4m", "-Djava.awt.headless=true"),
                 Main.class.getName(), "eval", "--json", "--device", "cpu", "-c", TinyRun.folder().toString(),
                 "--data-dir", TinyRun.MNIST.toString(), "--limit", "300", "--samples", "20", "--steps", "2",
-                "--out", out.toString()));
+                "--start-temperature", "0.7", "--out", out.toString()));
         assertEquals(0, r.code(), r.toString());
         JsonNode printed = exactlyOneJsonObject(r.out());
         assertEquals(Json.read(Files.readString(out.resolve("eval.json"))), printed, "stdout is eval.json's object");
         assertEquals(300, printed.get("test_images").asInt(), printed.toString());
         assertTrue(printed.get("test_accuracy").isNumber() && printed.has("auroc_uniform_energy"), printed.toString());
         assertTrue(r.err().contains("wrote eval.json"), "the note about the files goes to stderr: " + r);
+        assertEquals("langevin, 2 steps of alpha 3.0 and sigma 0.01, seed 0, from the persistent-chain pool"
+                + " (rows chosen at temperature 0.7)", printed.path("sampling").asText(),
+                "how the samples were drawn (the tiny run has a pool)");
     }
 
     /** The text is one JSON object, with nothing but white space after it. */
