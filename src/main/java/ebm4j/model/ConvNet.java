@@ -22,7 +22,7 @@ import java.util.List;
  * {@code dense.weight} (f, h_k * w_k * c_k), {@code dense.bias}, {@code out.weight} (classes, f),
  * {@code out.bias}. Initialised like PyTorch's layers: U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
  */
-public final class ConvNet implements EnergyModel {
+public final class ConvNet extends WeightedLayers {
     /** Window, stride and padding of every convolution. */
     static final int KERNEL = 5, STRIDE = 2, PAD = 2;
     /** Philox stream base for the initial weights (one stream per layer, at step 0). */
@@ -127,13 +127,8 @@ public final class ConvNet implements EnergyModel {
         }
     }
 
-    private final Backend backend;
-    private final ModelSpec spec;
     private final Layout layout;
-    private final int capacity;
     private final int convs;
-    private final Buf params;
-    private final Buf grads;
     private final Buf[] cols;        // per convolution: (capacity * positions, patchSize)
     private final Buf[] convOut;     // per convolution: (capacity * positions, channels), post-ELU
     private final Buf denseOut;      // (capacity, dense), post-ELU
@@ -141,22 +136,11 @@ public final class ConvNet implements EnergyModel {
     private final Buf gradA;
     private final Buf gradB;
     private final Buf dCols;
-    private final Buf[] weights;
-    private final Buf[] biases;
-    private final Buf[] weightGrads;
-    private final Buf[] biasGrads;
 
     public ConvNet(Backend backend, ModelSpec spec, int capacity) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
-        }
-        this.backend = backend;
-        this.spec = spec;
+        super(backend, TYPE, spec, capacity);
         this.layout = new Layout(spec);
-        this.capacity = capacity;
         this.convs = layout.patches.size();
-        params = backend.alloc(layout.size);
-        grads = backend.alloc(layout.size);
         cols = new Buf[convs];
         convOut = new Buf[convs];
         long widest = Math.max(layout.dense, spec.classes()), widestCols = 0;
@@ -172,59 +156,6 @@ public final class ConvNet implements EnergyModel {
         gradA = backend.alloc(capacity * widest);
         gradB = backend.alloc(capacity * widest);
         dCols = backend.alloc(capacity * widestCols);
-        int layers = layout.tensors.size() / 2;
-        weights = new Buf[layers];
-        biases = new Buf[layers];
-        weightGrads = new Buf[layers];
-        biasGrads = new Buf[layers];
-        for (int t = 0; t < layers; t++) {
-            TensorSpec w = layout.tensors.get(2 * t), b = layout.tensors.get(2 * t + 1);
-            weights[t] = params.slice(w.offset(), w.size());
-            biases[t] = params.slice(b.offset(), b.size());
-            weightGrads[t] = grads.slice(w.offset(), w.size());
-            biasGrads[t] = grads.slice(b.offset(), b.size());
-        }
-    }
-
-    @Override
-    public ModelSpec spec() {
-        return spec;
-    }
-
-    @Override
-    public Backend backend() {
-        return backend;
-    }
-
-    @Override
-    public int capacity() {
-        return capacity;
-    }
-
-    @Override
-    public Buf params() {
-        return params;
-    }
-
-    @Override
-    public Buf grads() {
-        return grads;
-    }
-
-    @Override
-    public long parameterCount() {
-        return layout.size;
-    }
-
-    @Override
-    public void initialise(long seed) {
-        backend.upload(params, TYPE.initialParameters(spec, seed));
-    }
-
-    private void checkRows(int rows) {
-        if (rows < 1 || rows > capacity) {
-            throw new IllegalArgumentException("rows " + rows + " outside [1, " + capacity + "]");
-        }
     }
 
     @Override
@@ -330,9 +261,7 @@ public final class ConvNet implements EnergyModel {
     }
 
     @Override
-    public void close() {
-        params.close();
-        grads.close();
+    void closeWorkspace() {
         for (int l = 0; l < convs; l++) {
             cols[l].close();
             convOut[l].close();

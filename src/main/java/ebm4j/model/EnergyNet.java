@@ -14,7 +14,7 @@ import java.util.List;
  *
  * <p>Shapes: x (rows, in), weight_l (out_l, in_l), h_l (rows, out_l), scores (rows, classes).
  */
-public final class EnergyNet implements EnergyModel {
+public final class EnergyNet extends WeightedLayers {
     /** The registration of this model in {@link Models}. */
     public static final ModelType TYPE = new ModelType() {
         @Override
@@ -51,84 +51,26 @@ public final class EnergyNet implements EnergyModel {
     /** Philox stream for the initial weights (step 0); sampling streams start elsewhere. */
     public static final int INIT_STREAM = 0x7fff0000;
 
-    private final Backend backend;
-    private final ModelSpec spec;
     private final ParameterLayout layout;
-    private final int capacity;
-    private final Buf params;
-    private final Buf grads;
     /** activations[l] = output of layer l (post-ELU for hidden layers, scores for the last). */
     private final Buf[] activations;
     private final Buf gradA;
     private final Buf gradB;
-    // Views made once: the sampler calls forward/backward thousands of times per epoch.
-    private final Buf[] weights;
-    private final Buf[] biases;
-    private final Buf[] weightGrads;
-    private final Buf[] biasGrads;
 
     public EnergyNet(Backend backend, ModelSpec spec, int capacity) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity must be >= 1, got " + capacity);
-        }
-        this.backend = backend;
-        this.spec = spec;
+        super(backend, TYPE, spec, capacity);
         this.layout = layout(spec);
-        this.capacity = capacity;
-        params = backend.alloc(layout.size());
-        grads = backend.alloc(layout.size());
         activations = new Buf[layout.layers()];
         for (int l = 0; l < layout.layers(); l++) {
             activations[l] = backend.alloc((long) capacity * layout.out(l));
         }
         gradA = backend.alloc((long) capacity * layout.maxWidth());
         gradB = backend.alloc((long) capacity * layout.maxWidth());
-        int layers = layout.layers();
-        weights = new Buf[layers];
-        biases = new Buf[layers];
-        weightGrads = new Buf[layers];
-        biasGrads = new Buf[layers];
-        for (int l = 0; l < layers; l++) {
-            weights[l] = params.slice(layout.weightOffset(l), layout.weightSize(l));
-            biases[l] = params.slice(layout.biasOffset(l), layout.out(l));
-            weightGrads[l] = grads.slice(layout.weightOffset(l), layout.weightSize(l));
-            biasGrads[l] = grads.slice(layout.biasOffset(l), layout.out(l));
-        }
-    }
-
-    @Override
-    public ModelSpec spec() {
-        return spec;
     }
 
     /** Where each layer's weight and bias sit in {@link #params()}. */
     public ParameterLayout layout() {
         return layout;
-    }
-
-    @Override
-    public Backend backend() {
-        return backend;
-    }
-
-    @Override
-    public int capacity() {
-        return capacity;
-    }
-
-    @Override
-    public Buf params() {
-        return params;
-    }
-
-    @Override
-    public Buf grads() {
-        return grads;
-    }
-
-    @Override
-    public long parameterCount() {
-        return layout.size();
     }
 
     /** Scores of the last forward pass, (rows, classes). */
@@ -152,11 +94,6 @@ public final class EnergyNet implements EnergyModel {
         return p;
     }
 
-    @Override
-    public void initialise(long seed) {
-        backend.upload(params, initialParameters(layout, seed));
-    }
-
     private Buf weight(int l) {
         return weights[l];
     }
@@ -175,12 +112,6 @@ public final class EnergyNet implements EnergyModel {
 
     private Buf input(Buf x, int l) {
         return l == 0 ? x : activations[l - 1];
-    }
-
-    private void checkRows(int rows) {
-        if (rows < 1 || rows > capacity) {
-            throw new IllegalArgumentException("rows " + rows + " outside [1, " + capacity + "]");
-        }
     }
 
     /** scores (rows, classes) = net(x). x:(rows, inputs). Returns the scores view. */
@@ -257,9 +188,7 @@ public final class EnergyNet implements EnergyModel {
     }
 
     @Override
-    public void close() {
-        params.close();
-        grads.close();
+    void closeWorkspace() {
         for (Buf a : activations) {
             a.close();
         }
