@@ -309,8 +309,7 @@ public final class CpuBackend implements Backend {
         int ob = o.base();
         int base = bb.base();
         forRows(rows, cols, MIN_MATH, (p, from, to) ->
-                ElementwiseKernels.biasElu(od, ob, bd, base, cols, from, to, scratch[p].floats(2 * cols),
-                        scratch[p].doubles(3 * cols)));
+                ElementwiseKernels.biasElu(od, ob, bd, base, cols, from, to, scratch[p].floats(2 * cols)));
     }
 
     /** out:(rows,cols) += bias:(cols), in place. */

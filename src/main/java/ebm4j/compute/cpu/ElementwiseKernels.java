@@ -1,7 +1,6 @@
 package ebm4j.compute.cpu;
 
 import java.nio.FloatBuffer;
-import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -40,183 +39,100 @@ final class ElementwiseKernels {
      * out:(rows,cols) = flush(elu(out + bias)) for rows [from, to); bias:(cols). Each row is copied
      * into {@code work} (2 * cols floats: the row, then the bias) and back in bulk: indexed gets and
      * puts on a direct buffer cost a few ns per float, and the Vector API reads a Java array about
-     * twice as fast as a direct buffer on this JDK. The sums are widened into {@code wide} (3 * cols
-     * doubles: the row, then scratch) by a scalar loop: a 128-bit float species for a vector conversion would put a
-     * second float vector class into the Vector API's shared call sites, and on JDK 17 that
-     * profile pollution made C2 fall back to allocating Java code in the other float kernels
-     * (the GEMM ran at a few GFLOP/s).
+     * twice as fast as a direct buffer on this JDK.
      *
-     * <p>Branch-free ({@link #DL} lanes at a time): the signs of the pre-activations are random, so
-     * a branch on them mispredicts half the time. Each lane computes in double what the scalar
-     * {@link #expm1} computes, operation for operation (range reduction, the polynomial, 2^k from
-     * the exponent bits, the series near 0, the selects), so results are bit-identical to it. The
-     * method is one loop body with no vector crossing a call (C2 boxes vectors that cross a call it
-     * did not inline, which is slower than scalar code). ~2.6 ns per element on this 2-core EPYC
-     * (thread CPU time) against ~5.5 ns for the previous mixed scalar/vector version.
+     * <p>Branch-free, {@link #FL} lanes at a time (the signs of the pre-activations are random, so a
+     * branch on them mispredicts half the time): each lane computes {@link #expm1} operation for
+     * operation, so the vector and scalar forms agree bit for bit, and so does the CUDA twin. The
+     * whole loop body is one method with no vector crossing a call (C2 boxes vectors that cross a
+     * call it did not inline).
      */
-    static void biasElu(FloatBuffer out, int ob, FloatBuffer bias, int bb, int cols, int from, int to, float[] work,
-                        double[] wide) {
+    static void biasElu(FloatBuffer out, int ob, FloatBuffer bias, int bb, int cols, int from, int to, float[] work) {
         bias.get(bb, work, cols, cols);
-        int vecCols = cols - cols % DL;
+        int vecCols = cols - cols % FL;
+        FloatVector zero = FloatVector.zero(FS);
         for (int r = from; r < to; r++) {
             int at = ob + r * cols;
             out.get(at, work, 0, cols);
-            for (int j = 0; j < cols; j++) {
-                wide[j] = work[j] + work[cols + j];   // the float sum, widened exactly
+            for (int j = 0; j < vecCols; j += FL) {
+                FloatVector x = FloatVector.fromArray(FS, work, j).add(FloatVector.fromArray(FS, work, cols + j));
+                FloatVector c = x.max(CLAMP_BELOW);
+                FloatVector t = c.fma(INV_LN2, SHIFT);
+                FloatVector k = t.sub(SHIFT);
+                FloatVector red = k.fma(FloatVector.broadcast(FS, -LN2_HI), c);
+                red = k.fma(FloatVector.broadcast(FS, -LN2_LO), red);
+                FloatVector h = red.fma(C9, C8);
+                h = h.fma(red, FloatVector.broadcast(FS, C7));
+                h = h.fma(red, FloatVector.broadcast(FS, C6));
+                h = h.fma(red, FloatVector.broadcast(FS, C5));
+                h = h.fma(red, FloatVector.broadcast(FS, C4));
+                h = h.fma(red, FloatVector.broadcast(FS, C3));
+                h = h.fma(red, FloatVector.broadcast(FS, C2));
+                FloatVector p = h.mul(red).fma(red, red);
+                FloatVector scale = t.reinterpretAsInts().sub(SHIFT_BITS - 127)
+                        .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+                FloatVector elu = scale.fma(p, scale.sub(1f)).blend(x, x.compare(VectorOperators.GT, zero));
+                elu.blend(zero, elu.abs().compare(VectorOperators.LT, FLUSH_BELOW)).intoArray(work, j);
             }
-            expm1Lanes(wide, vecCols, cols);
             for (int j = vecCols; j < cols; j++) {
-                float x = (float) wide[j];
-                wide[j] = x > 0f ? x : expm1(x);
-            }
-            for (int j = 0; j < cols; j++) {
                 float x = work[j] + work[cols + j];
-                // x in (-1e-3, -0] takes the near-zero series (expm1's other branch): one unsigned
-                // compare of the magnitude bits, false for +0 (the series and the vector path both
-                // give 0 there) and for positive x, so the branch is predictable
-                boolean nearZero = Integer.compareUnsigned(Float.floatToRawIntBits(x) - 0x80000000, NEAR_ZERO_BITS) <= 0;
-                work[j] = flush(nearZero ? expm1(x) : (float) wide[j]);
+                work[j] = flush(x > 0f ? x : expm1(x));
             }
             out.put(at, work, 0, cols);
         }
     }
 
-    /**
-     * wide[j] = elu(wide[j]) for j in [0, n), n a multiple of {@link #DL}, except the flush and
-     * the near-zero series: the vector part of {@link #biasElu}, in three passes over {@code wide}
-     * (x in [0, n), scratch at [stride, stride + n) and [2 stride, 2 stride + n), stride >= n). Each pass is a small method: C2 gives up
-     * intrinsifying Vector API calls once a method's graph passes its inlining node budget (each
-     * vector operation inlines a chain of calls), and then boxes every vector; one method for
-     * the whole expm1 did that in some runs and not others.
-     */
-    private static void expm1Lanes(double[] wide, int n, int stride) {
-        reduce(wide, n, stride);
-        polynomial(wide, n, stride);
-        finish(wide, n, stride);
-    }
-
-    /** t = x/ln2 + 1.5*2^52 (k in its low bits) at stride + j, r = x - k*ln2 (two parts) at 2 stride + j. */
-    private static void reduce(double[] w, int n, int stride) {
-        for (int j = 0; j < n; j += DL) {
-            DoubleVector x = DoubleVector.fromArray(DS, w, j);
-            DoubleVector t = x.fma(INV_LN2, SHIFT);
-            DoubleVector k = t.sub(SHIFT);
-            DoubleVector r = k.fma(DoubleVector.broadcast(DS, -LN2_HI), x);
-            t.intoArray(w, stride + j);
-            k.fma(DoubleVector.broadcast(DS, -LN2_LO), r).intoArray(w, 2 * stride + j);
-        }
-    }
-
-    /** e^r by the degree-13 Taylor polynomial, in place at 2 stride + j. */
-    private static void polynomial(double[] w, int n, int stride) {
-        for (int j = 2 * stride; j < 2 * stride + n; j += DL) {
-            DoubleVector r = DoubleVector.fromArray(DS, w, j);
-            DoubleVector p = r.fma(F13, F12);
-            p = p.fma(r, DoubleVector.broadcast(DS, F11));
-            p = p.fma(r, DoubleVector.broadcast(DS, F10));
-            p = p.fma(r, DoubleVector.broadcast(DS, F9));
-            p = p.fma(r, DoubleVector.broadcast(DS, F8));
-            p = p.fma(r, DoubleVector.broadcast(DS, F7));
-            p = p.fma(r, DoubleVector.broadcast(DS, F6));
-            p = p.fma(r, DoubleVector.broadcast(DS, F5));
-            p = p.fma(r, DoubleVector.broadcast(DS, F4));
-            p = p.fma(r, DoubleVector.broadcast(DS, F3));
-            p = p.fma(r, DoubleVector.broadcast(DS, F2));
-            p = p.fma(r, DoubleVector.broadcast(DS, 1.0));
-            p.fma(r, DoubleVector.broadcast(DS, 1.0)).intoArray(w, j);
-        }
-    }
-
-    /**
-     * x = e^r * 2^k - 1, with 2^k from the exponent bits of t, for lanes in [-40, 0]; -1 below
-     * -40, x itself above 0 (so no clamp was needed before: those lanes' values are dropped).
-     */
-    private static void finish(double[] w, int n, int stride) {
-        DoubleVector zero = DoubleVector.zero(DS);
-        DoubleVector minusOne = DoubleVector.broadcast(DS, -1.0);
-        for (int j = 0; j < n; j += DL) {
-            DoubleVector x = DoubleVector.fromArray(DS, w, j);
-            DoubleVector scale = DoubleVector.fromArray(DS, w, stride + j).reinterpretAsLongs().sub(SHIFT_BITS - 1023)
-                    .lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-            DoubleVector em1 = DoubleVector.fromArray(DS, w, 2 * stride + j).mul(scale).sub(1.0);
-            em1.blend(minusOne, x.compare(VectorOperators.LT, CLAMP_BELOW))
-                    .blend(x, x.compare(VectorOperators.GT, zero)).intoArray(w, j);
-        }
-    }
-
     /*
-     * expm1 for ELU's negative side, to float accuracy, and the bits the CUDA twin computes
-     * (kernels/bias_elu.cu: a 4-term series in double above -1e-3, else exp(x) - 1 in double,
-     * rounded once to float), without Math.exp (an opaque call that C2 cannot vectorise or
-     * schedule around; it was ~2/3 of the old per-element cost): x = k ln2 + r with |r| <= ln2/2
-     * (Cody-Waite split of ln2, fused multiply-adds), a degree-13 Taylor polynomial for e^r
-     * (truncation ~4e-18 relative), times 2^k built from the exponent bits. It is within 1 ulp of
-     * Math.exp, and over every float x in [-200, 0] the rounded results equal those computed with
-     * Math.exp bit for bit (checked exhaustively). Below -40 every result is -1f (e^-40 is far under
-     * half an ulp of 1 in double), so inputs are clamped there and 2^k never leaves the normal range.
+     * expm1 for ELU's negative side, in float, from fused multiply-adds and exact operations only,
+     * so the Java kernels (scalar and vector) and the CUDA twin (kernels/bias_elu.cu, fmaf) give
+     * the same bits on any IEEE machine, with no library exp whose last bit varies by platform:
+     * x = k ln2 + r with |r| <= ln2/2 (Cody-Waite split of ln2), expm1(r) = r + r^2 h(r) with h the
+     * degree-7 Taylor polynomial of (e^r - 1 - r)/r^2 (truncation below 2^-30 relative), then
+     * expm1(x) = 2^k expm1(r) + (2^k - 1) in one fma, 2^k built from the exponent bits. Checked
+     * over every float in [-20, 0): at most 1 ulp from the correctly rounded expm1, and correctly
+     * rounded for 99.7 % of inputs. k = 0 for x > -ln2/2, so small x keep full relative accuracy
+     * without a separate series. Below -20 every result is -1f (e^-20 is under half an ulp of 1),
+     * so inputs are clamped there and 2^k stays normal. NaN passes through (x < -20 is false).
      */
 
-    private static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
-    /** Lanes per double vector. */
-    static final int DL = DS.length();
     private static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
-    private static final int FL = FS.length();
+    /** Lanes per float vector. */
+    static final int FL = FS.length();
 
-    private static final double SERIES_ABOVE = -1e-3;
-    /** Bits of the largest float below 1e-3: a float x <= 0 has x > -1e-3 iff |x| has at most these bits. */
-    private static final int NEAR_ZERO_BITS = Float.floatToRawIntBits(
-            (double) (float) 1e-3 < 1e-3 ? (float) 1e-3 : Math.nextDown((float) 1e-3));
-    private static final double CLAMP_BELOW = -40.0;
-    private static final double INV_LN2 = 1.4426950408889634;
-    private static final double LN2_HI = 6.93147180369123816490e-01; // trailing bits zero: k * LN2_HI is exact
-    private static final double LN2_LO = 1.90821492927058770002e-10;
-    /** 1.5 * 2^52: adding it rounds to an integer, which then sits in the low mantissa bits. */
-    private static final double SHIFT = 0x1.8p52;
-    private static final long SHIFT_BITS = Double.doubleToRawLongBits(SHIFT);
-    // 1/i!, the Taylor coefficients of e^r (1/0! = 1/1! = 1 are written inline); i! is exact in double.
-    private static final double F2 = 1.0 / 2;
-    private static final double F3 = 1.0 / 6;
-    private static final double F4 = 1.0 / 24;
-    private static final double F5 = 1.0 / 120;
-    private static final double F6 = 1.0 / 720;
-    private static final double F7 = 1.0 / 5040;
-    private static final double F8 = 1.0 / 40320;
-    private static final double F9 = 1.0 / 362880;
-    private static final double F10 = 1.0 / 3628800;
-    private static final double F11 = 1.0 / 39916800;
-    private static final double F12 = 1.0 / 479001600;
-    private static final double F13 = 1.0 / 6227020800L;
+    private static final float CLAMP_BELOW = -20f;
+    private static final float INV_LN2 = 1.44269504f;
+    private static final float LN2_HI = 0.693145751953125f; // 12 trailing zero bits: k * LN2_HI is exact
+    private static final float LN2_LO = 1.428606765330187045e-06f;
+    /** 1.5 * 2^23: adding it rounds to an integer, which then sits in the low mantissa bits. */
+    private static final float SHIFT = 0x1.8p23f;
+    private static final int SHIFT_BITS = Float.floatToRawIntBits(SHIFT);
+    // 1/i!, the Taylor coefficients of (e^r - 1 - r)/r^2 = 1/2! + r/3! + ... + r^7/9!, rounded to float.
+    private static final float C2 = 1f / 2;
+    private static final float C3 = 1f / 6;
+    private static final float C4 = 1f / 24;
+    private static final float C5 = 1f / 120;
+    private static final float C6 = 1f / 720;
+    private static final float C7 = 1f / 5040;
+    private static final float C8 = 1f / 40320;
+    private static final float C9 = 1f / 362880;
 
-    /** exp(x) - 1 for x <= 0, rounded once to float (see above); the scalar form of biasElu's lanes. */
+    /** exp(x) - 1 for x <= 0 (see above); the scalar form of biasElu's lanes. */
     static float expm1(float x) {
-        double d = Math.min(Math.max(x, CLAMP_BELOW), 0.0);
-        if (d > SERIES_ABOVE) {
-            return (float) (d * (1.0 + d * (0.5 + d * (1.0 / 6 + d * (1.0 / 24)))));
-        }
-        return (float) (exp(d) - 1.0);
-    }
-
-    /** e^d for d in [-40, 0]. */
-    private static double exp(double d) {
-        double t = Math.fma(d, INV_LN2, SHIFT);
-        double k = t - SHIFT;
-        long kBits = Double.doubleToRawLongBits(t) - SHIFT_BITS;
-        double r = Math.fma(k, -LN2_HI, d);
+        float c = x < CLAMP_BELOW ? CLAMP_BELOW : x;
+        float t = Math.fma(c, INV_LN2, SHIFT);
+        float k = t - SHIFT;
+        float r = Math.fma(k, -LN2_HI, c);
         r = Math.fma(k, -LN2_LO, r);
-        double p = Math.fma(r, F13, F12);
-        p = Math.fma(p, r, F11);
-        p = Math.fma(p, r, F10);
-        p = Math.fma(p, r, F9);
-        p = Math.fma(p, r, F8);
-        p = Math.fma(p, r, F7);
-        p = Math.fma(p, r, F6);
-        p = Math.fma(p, r, F5);
-        p = Math.fma(p, r, F4);
-        p = Math.fma(p, r, F3);
-        p = Math.fma(p, r, F2);
-        p = Math.fma(p, r, 1.0);
-        p = Math.fma(p, r, 1.0);
-        return p * Double.longBitsToDouble((kBits + 1023) << 52);
+        float h = Math.fma(r, C9, C8);
+        h = Math.fma(h, r, C7);
+        h = Math.fma(h, r, C6);
+        h = Math.fma(h, r, C5);
+        h = Math.fma(h, r, C4);
+        h = Math.fma(h, r, C3);
+        h = Math.fma(h, r, C2);
+        float p = Math.fma(h * r, r, r);
+        float scale = Float.intBitsToFloat((Float.floatToRawIntBits(t) - (SHIFT_BITS - 127)) << 23);
+        return Math.fma(scale, p, scale - 1f);
     }
 
     /** out:(rows,cols) += bias:(cols) for rows [from, to). */

@@ -39,7 +39,6 @@ final class Scratch {
     final float[] chunkX = new float[PhiloxKernels.CHUNK + PADDED];
     final float[] chunkG = new float[PhiloxKernels.CHUNK + PADDED];
     private float[] floats = new float[0];
-    private double[] doubles = new double[0];
     private float[] gemmRows = new float[0];
     private float[] gemmWork = new float[0];
 
@@ -49,14 +48,6 @@ final class Scratch {
             floats = new float[n + PADDED];
         }
         return floats;
-    }
-
-    /** A double array of at least {@code n} elements; contents undefined. */
-    double[] doubles(int n) {
-        if (doubles.length < n) {
-            doubles = new double[n + PADDED];
-        }
-        return doubles;
     }
 
     /** PackedGemm's staging row (of A, or of B while packing it); contents undefined. */

@@ -23,9 +23,11 @@ import ebm4j.compute.Parity;
  *       an order of its own; our kernel sums each product as one fmaf chain in k order (or per
  *       k range with split-K). Either way float rounding over K terms of size ~1, about
  *       sqrt(K) * 6e-8; a wrong or missing term is >= 1e-3.</li>
- *   <li>exp/log ops: the default 2e-6. The kernels compute softmax, LogSumExp, ELU's expm1 and
- *       the loss in double like the CPU and round once; CUDA's double exp/log differ from Java's
- *       by an ulp of a double at most, invisible after rounding to float except in rare ties.</li>
+ *   <li>exp/log ops: the default 2e-6. The kernels compute softmax, LogSumExp and the loss in
+ *       double like the CPU and round once; CUDA's double exp/log differ from Java's by an ulp of
+ *       a double at most, invisible after rounding to float except in rare ties. ELU's expm1 is
+ *       built from fmaf and exact float operations, so it is bit-identical to the CPU's
+ *       (AbstractCudaParityTest); against Math.expm1 here it is within an ulp.</li>
  *   <li>random ops: 0, bit-identical. kernels/philox.cuh is a line-for-line twin of Philox.java
  *       using only IEEE-exact operations (integer Philox, +, -, *, /, sqrtf, fmaf where Java uses
  *       Math.fma), built with -fmad=false so nothing is contracted.</li>
