@@ -81,7 +81,7 @@ public final class Benchmark {
         }
         Map<String, Stat> m = new LinkedHashMap<>();
         List<OpProfile.Entry> breakdown = List.of();
-        try (EnergyNet net = new EnergyNet(backend, spec, 2 * batch);
+        try (EnergyNet net = new EnergyNet(backend, spec, config.passBatches() * batch);
              IntBuf counters = backend.allocInt(Counters.SIZE);
              Buf stats = backend.alloc(LossStats.SIZE);
              ResidentData data = new ResidentData(backend, Dataset.of("bench", SHAPE, CLASSES, images, labels));

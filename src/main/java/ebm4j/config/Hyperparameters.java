@@ -63,6 +63,11 @@ public final class Hyperparameters {
     public static final Hyperparameter<Integer> AUGMENT_SHIFT = Hyperparameter.of("augment_shift", "PX",
             intIn(0, 8), "0", "translate each real image by up to PX pixels in x and y, drawn per image and batch"
                     + " (0 = off)");
+    public static final Hyperparameter<TrainConfig.AugmentTarget> AUGMENT_TARGET = Hyperparameter.of(
+            "augment_target", "all|classifier", choice(TrainConfig.AugmentTarget.class), "classifier",
+            "with augment_shift: all (every loss term sees the translated images instead of the real ones), or"
+                    + " classifier (the cross-entropy sees the translated images as well, the energy terms only the"
+                    + " real ones; passes of 3 instead of 2 batches)");
 
     // ---- the sampler -----------------------------------------------------------------------------
     public static final Hyperparameter<String> SAMPLER = Hyperparameter.of("sampler", "NAME",
@@ -104,6 +109,7 @@ public final class Hyperparameters {
     /** All of them, in order. */
     public static final List<Hyperparameter<?>> ALL = List.of(EPOCHS, BATCH_SIZE, DATASET, TRAIN_SUBSET, SEED,
             LOG_FILE, FIGURE_EVERY, MODEL, HIDDEN_DIMS, ENERGY_SIGN, OBJECTIVE, GEN_WEIGHT, ENERGY_L2, DATA_NOISE, AUGMENT_SHIFT,
+            AUGMENT_TARGET,
             SAMPLER, LANGEVIN_STEPS, LANGEVIN_ALPHA, LANGEVIN_SIGMA, SAMPLER_ALPHA_END, SAMPLER_SIGMA_END,
             LANGEVIN_GRAD_CLIP, REPLAY_SIZE, REPLAY_REINIT, LR, LR_SCHEDULE, WARMUP_STEPS, ADAM_BETA1, ADAM_BETA2);
 

@@ -34,6 +34,9 @@ public final class TrainConfig {
     /** CONSTANT keeps lr; LINEAR scales it by (D - t + 1) / D at batch t of the run's D batches. */
     public enum LrSchedule { CONSTANT, LINEAR }
 
+    /** Which loss terms see the translated images of {@code augment_shift}. */
+    public enum AugmentTarget { ALL, CLASSIFIER }
+
     private final Map<Hyperparameter<?>, Object> values;
 
     /** @param values a valid value for every parameter of {@link Hyperparameters#ALL} */
@@ -116,6 +119,23 @@ public final class TrainConfig {
 
     public int augmentShift() {
         return get(AUGMENT_SHIFT);
+    }
+
+    public AugmentTarget augmentTarget() {
+        return get(AUGMENT_TARGET);
+    }
+
+    /**
+     * Whether a training pass carries a translated copy of the real batch beside it (augment_shift
+     * with augment_target=classifier): then a pass is 3 batches (translated, real, sampled), else 2.
+     */
+    public boolean augmentsClassifierOnly() {
+        return augmentShift() > 0 && augmentTarget() == AugmentTarget.CLASSIFIER;
+    }
+
+    /** Batches in one training pass: 2 (real, sampled), or 3 with a translated copy of the real one. */
+    public int passBatches() {
+        return augmentsClassifierOnly() ? 3 : 2;
     }
 
     public String sampler() {

@@ -39,9 +39,9 @@ final class MemoryBudget {
             widths += w;
         }
         // parameters, gradients, two Adam moments; the training set; the pool and its scratch rows;
-        // activations and gradients of 2 x batch rows per layer, with room for the sampler's buffers
+        // activations and gradients of a pass's 2 or 3 batches per layer, with room for the sampler's buffers
         long floats = 4 * params + (long) train.count() * train.pixels() + pool
-                + (long) config.batchSize() * spec.inputs() + 16L * config.batchSize() * widths;
+                + (long) config.batchSize() * spec.inputs() + 8L * config.passBatches() * config.batchSize() * widths;
         long limit = maxDirectMemory(), used = directMemoryUsed();
         if (4 * floats > limit - used) {
             throw new UserException("training " + model + " on the CPU needs about " + ModelSize.mib(4 * floats)

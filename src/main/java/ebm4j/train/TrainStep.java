@@ -17,7 +17,8 @@ import ebm4j.sample.Samplers;
 /**
  * One training step of the joint model, queued on the backend with no host synchronisation:
  * gather a batch from the device-resident training set, draw as many Langevin negatives, run
- * one forward and one backward pass over the stacked (2B, 784) batch [real; sampled], take an
+ * one forward and one backward pass over the stacked (2B, 784) batch [real; sampled] (or the
+ * (3B, 784) batch [translated; real; sampled] when only the classifier is augmented), take an
  * Adam step, and advance the counters. What changes from step to step is read from the counters
  * in device memory, so the CUDA backend replays one captured graph per batch size, until a buffer
  * or a host value in it changes (a new epoch's pool indexes, a rollback's learning rate): then it
@@ -39,8 +40,9 @@ public final class TrainStep implements AutoCloseable {
     private final EnergyModel net;
     private final TrainConfig config;
     private final Sampler sampler;
+    /** [translated; real; sampled] with classifier-only augmentation, else [real; sampled]. */
     private final Buf stacked;
-    /** The gathered batch before its translation, or null without augmentation. */
+    /** The gathered batch before its translation, or null without augmentation of every term. */
     private final Buf unshifted;
     private final Buf dScores;
     private final IntBuf labels;
@@ -49,6 +51,13 @@ public final class TrainStep implements AutoCloseable {
     private final IntBuf counters;
     private final Buf stats;
     private final HybridLossSpec loss;
+    /** The cross-entropy alone: the loss of the translated copy beside the real batch. */
+    private final HybridLossSpec classifierLoss;
+    /**
+     * Where the translated copy's loss sums go (the loss kernel adds to its stats), or null: the
+     * reported figures are the real batch's, as without augmentation.
+     */
+    private final Buf classifierStats;
     private final AdamSpec adam;
     private final PhaseTimer timer;
     private final ReplayBuffer replay;
@@ -72,8 +81,13 @@ public final class TrainStep implements AutoCloseable {
         this.stats = stats;
         int batch = config.batchSize();
         int inputs = net.inputs();
-        stacked = backend.alloc(2L * batch * inputs);
-        unshifted = config.augmentShift() > 0 ? backend.alloc((long) batch * inputs) : null;
+        if (net.capacity() < config.passBatches() * batch) {
+            throw new IllegalArgumentException("the model has room for " + net.capacity() + " rows, a training pass needs "
+                    + config.passBatches() * batch);
+        }
+        stacked = backend.alloc((long) config.passBatches() * batch * inputs);
+        unshifted = config.augmentShift() > 0 && !config.augmentsClassifierOnly()
+                ? backend.alloc((long) batch * inputs) : null;
         dScores = net.newScoresBuffer();
         labels = backend.allocInt(batch);
         adamM = backend.alloc(net.parameterCount());
@@ -82,6 +96,8 @@ public final class TrainStep implements AutoCloseable {
         boolean joint = config.objective() == TrainConfig.Objective.JOINT;
         loss = new HybridLossSpec(config.energySign().sign(), joint ? config.genWeight() : 0f,
                 joint ? config.energyL2() : 0f);
+        classifierLoss = new HybridLossSpec(config.energySign().sign(), 0f, 0f);
+        classifierStats = config.augmentsClassifierOnly() ? backend.alloc(LossStats.SIZE) : null;
         long decaySteps = config.lrSchedule() == TrainConfig.LrSchedule.LINEAR ? runSteps : 0;
         adam = new AdamSpec(config.lr(), config.adamBeta1(), config.adamBeta2(), 1e-8f, config.warmupSteps(),
                 decaySteps);
@@ -104,7 +120,7 @@ public final class TrainStep implements AutoCloseable {
     /** The negatives of the last step, (rows, inputs). */
     public Buf lastSamples(int rows) {
         long n = (long) rows * net.inputs();
-        return stacked.slice(n, n);
+        return stacked.slice((config.passBatches() - 1) * n, n);
     }
 
     /**
@@ -121,25 +137,33 @@ public final class TrainStep implements AutoCloseable {
     private void body(int rows, Buf table, IntBuf tableY, IntBuf perm) {
         int inputs = net.inputs();
         long n = (long) rows * inputs;
-        Buf real = stacked.slice(0, n);
-        Buf negatives = stacked.slice(n, n);
+        int batches = config.passBatches();
+        // with classifier-only augmentation the translated copy comes first: [translated; real; sampled]
+        Buf translated = batches == 3 ? stacked.slice(0, n) : null;
+        Buf real = stacked.slice((batches - 2) * n, n);
+        Buf negatives = stacked.slice((batches - 1) * n, n);
         long seed = config.seed();
 
         timer.begin(DATA);
-        if (unshifted == null) {
-            backend.gatherRows(real, labels, table, tableY, perm, counters, rows, inputs);
-        } else {
-            ebm4j.data.ImageShape shape = net.spec().input();
+        ebm4j.data.ImageShape shape = net.spec().input();
+        if (unshifted != null) {
             backend.gatherRows(unshifted, labels, table, tableY, perm, counters, rows, inputs);
             backend.shiftImages(real, unshifted, rows, shape.height(), shape.width(), shape.channels(),
                     config.augmentShift(), BACKGROUND, seed, counters, AUGMENT_STREAM);
+        } else {
+            backend.gatherRows(real, labels, table, tableY, perm, counters, rows, inputs);
+            if (translated != null) {
+                backend.shiftImages(translated, real, rows, shape.height(), shape.width(), shape.channels(),
+                        config.augmentShift(), BACKGROUND, seed, counters, AUGMENT_STREAM);
+            }
         }
         if (replay != null) {
             replay.startChains(negatives, rows, counters); // reads the same cursor as the batch
         }
         backend.increment(counters, Counters.CURSOR, rows);
         if (config.dataNoise() > 0) {
-            backend.addNoise(real, n, config.dataNoise(), seed, counters, DATA_NOISE_STREAM);
+            // the real images and their translated copy (when there is one) are contiguous
+            backend.addNoise(stacked, (batches - 1) * n, config.dataNoise(), seed, counters, DATA_NOISE_STREAM);
         }
         timer.end(DATA);
 
@@ -157,9 +181,20 @@ public final class TrainStep implements AutoCloseable {
         timer.end(SAMPLING);
 
         timer.begin(FORWARD_BACKWARD);
-        Buf scores = net.forward(stacked, 2 * rows);
-        backend.hybridLossGrad(dScores, stats, scores, labels, rows, net.outputs(), loss);
-        net.backward(dScores, 2 * rows, stacked, true, null);
+        Buf scores = net.forward(stacked, batches * rows);
+        int classes = net.outputs();
+        if (batches == 3) {
+            // [translated; real] as a classifier: cross-entropy on the translated rows, zero on the
+            // real ones, which the joint loss over [real; sampled] then overwrites
+            long s = (long) rows * classes;
+            backend.hybridLossGrad(dScores.slice(0, 2 * s), classifierStats, scores.slice(0, 2 * s), labels, rows,
+                    classes, classifierLoss);
+            backend.hybridLossGrad(dScores.slice(s, 2 * s), stats, scores.slice(s, 2 * s), labels, rows, classes,
+                    loss);
+        } else {
+            backend.hybridLossGrad(dScores, stats, scores, labels, rows, classes, loss);
+        }
+        net.backward(dScores, batches * rows, stacked, true, null);
         timer.end(FORWARD_BACKWARD);
 
         timer.begin(OPTIMIZER);
@@ -173,8 +208,9 @@ public final class TrainStep implements AutoCloseable {
     public static double flopsPerStep(EnergyModel net, TrainConfig config, int rows) {
         double sampling = config.objective() == TrainConfig.Objective.JOINT
                 ? (double) config.langevinSteps() * rows * langevinMacsPerRow(net) : 0;
-        // the stacked (2B) pass: forward, weight gradients, data gradients except to x
-        double training = 2.0 * rows * (net.forwardMacsPerRow() + net.backwardMacsPerRow(true, false));
+        // the stacked (2B or 3B) pass: forward, weight gradients, data gradients except to x
+        double training = (double) config.passBatches() * rows
+                * (net.forwardMacsPerRow() + net.backwardMacsPerRow(true, false));
         return 2 * (sampling + training);
     }
 
@@ -193,6 +229,9 @@ public final class TrainStep implements AutoCloseable {
         stacked.close();
         if (unshifted != null) {
             unshifted.close();
+        }
+        if (classifierStats != null) {
+            classifierStats.close();
         }
         dScores.close();
         labels.close();

@@ -40,7 +40,7 @@ final class TrainingState implements AutoCloseable {
         ResidentData d = null;
         ReplayBuffer r = null;
         try {
-            m = Models.create(backend, spec, 2 * batch);
+            m = Models.create(backend, spec, config.passBatches() * batch);
             c = backend.allocInt(Counters.SIZE);
             s = backend.alloc(LossStats.SIZE);
             d = new ResidentData(backend, train);

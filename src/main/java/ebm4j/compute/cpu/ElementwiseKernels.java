@@ -56,7 +56,7 @@ final class ElementwiseKernels {
             out.get(at, work, 0, cols);
             for (int j = 0; j < vecCols; j += FL) {
                 FloatVector x = FloatVector.fromArray(FS, work, j).add(FloatVector.fromArray(FS, work, cols + j));
-                FloatVector c = x.max(CLAMP_BELOW);
+                FloatVector c = x.blend(CLAMP_BELOW, x.compare(VectorOperators.LT, CLAMP_BELOW)); // NaN stays
                 FloatVector t = c.fma(INV_LN2, SHIFT);
                 FloatVector k = t.sub(SHIFT);
                 FloatVector red = k.fma(FloatVector.broadcast(FS, -LN2_HI), c);

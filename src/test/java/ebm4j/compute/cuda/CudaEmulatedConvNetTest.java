@@ -19,10 +19,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The convolutional model with translation augmentation, trained for three steps (the last two
+ * The convolutional model with translation augmentation (of every loss term, and of the classifier
+ * only: a pass of three batches), trained for three steps (the last two
  * graph replays) on the CPU and on the CUDA backend over the kernel emulator: im2col, col2im and
  * shift_images are exact (no sums reordered), and with one pretend SM every GEMM is the unsplit
  * fmaf chain the CPU's Java GEMM computes, so weights, Adam moments and samples agree bit for bit.
@@ -33,7 +35,7 @@ class CudaEmulatedConvNetTest {
     private static List<float[]> run(Backend b, TrainConfig config, float[] table, int[] labels) {
         int batch = config.batchSize();
         ModelSpec spec = ModelSpec.of(config, SHAPE, 3);
-        try (EnergyModel net = Models.create(b, spec, 2 * batch);
+        try (EnergyModel net = Models.create(b, spec, config.passBatches() * batch);
              Buf t = b.alloc(table.length); IntBuf y = b.allocInt(labels.length);
              IntBuf perm = b.allocInt(labels.length); IntBuf counters = b.allocInt(Counters.SIZE);
              Buf stats = b.alloc(LossStats.SIZE);
@@ -51,12 +53,13 @@ class CudaEmulatedConvNetTest {
         }
     }
 
-    @Test
-    void threeAugmentedConvNetStepsMatchTheCpuBitForBit() {
+    @ParameterizedTest(name = "augment_target={0}")
+    @ValueSource(strings = {"all", "classifier"})
+    void threeAugmentedConvNetStepsMatchTheCpuBitForBit(String target) {
         String problem = EmulatedDevice.problem();
         Assumptions.assumeTrue(problem == null, () -> "kernel emulator unavailable: " + problem);
         TrainConfig config = ConfigLoader.load(null, Map.of("model", "cnn", "hidden_dims", "3,4,8", "batch_size", "4",
-                "langevin_steps", "2", "augment_shift", "2", "replay_size", "0", "energy_l2", "0.1"));
+                "langevin_steps", "2", "augment_shift", "2", "augment_target", target, "replay_size", "0", "energy_l2", "0.1"));
         int rows = 16;
         SplittableRandom r = new SplittableRandom(8);
         float[] table = new float[rows * SHAPE.pixels()];
