@@ -9,6 +9,7 @@ import ebm4j.compute.IntBuf;
 import ebm4j.compute.LossStats;
 import ebm4j.compute.PhaseTimer;
 import ebm4j.config.TrainConfig;
+import ebm4j.data.ImageShape;
 import ebm4j.model.EnergyModel;
 import ebm4j.sample.Sampler;
 import ebm4j.sample.SamplerSpec;
@@ -145,7 +146,7 @@ public final class TrainStep implements AutoCloseable {
         long seed = config.seed();
 
         timer.begin(DATA);
-        ebm4j.data.ImageShape shape = net.spec().input();
+        ImageShape shape = net.spec().input();
         if (unshifted != null) {
             backend.gatherRows(unshifted, labels, table, tableY, perm, counters, rows, inputs);
             backend.shiftImages(real, unshifted, rows, shape.height(), shape.width(), shape.channels(),
