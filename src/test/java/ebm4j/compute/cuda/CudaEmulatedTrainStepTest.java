@@ -51,7 +51,7 @@ class CudaEmulatedTrainStepTest {
     private static List<Object> runEpochs(Backend b, TrainConfig config, ParameterLayout layout, float[] table,
                                           int[] labels, int epochs, int steps, int replaySize) {
         int batch = config.batchSize();
-        try (EnergyNet net = new EnergyNet(b, ebm4j.model.TestSpecs.mlp(layout.widths()), 2 * batch);
+        try (EnergyNet net = new EnergyNet(b, ebm4j.model.TestSpecs.mlp(layout.widths()), config.passBatches() * batch);
              Buf t = b.alloc(table.length); IntBuf y = b.allocInt(labels.length);
              IntBuf perm = b.allocInt(labels.length); IntBuf counters = b.allocInt(Counters.SIZE);
              Buf stats = b.alloc(LossStats.SIZE)) {
