@@ -50,7 +50,12 @@ final class ElementwiseKernels {
     static void biasElu(FloatBuffer out, int ob, FloatBuffer bias, int bb, int cols, int from, int to, float[] work) {
         bias.get(bb, work, cols, cols);
         int vecCols = cols - cols % FL;
+        // the polynomial's constants, broadcast once per call rather than per vector
         FloatVector zero = FloatVector.zero(FS);
+        FloatVector negLn2Hi = FloatVector.broadcast(FS, -LN2_HI), negLn2Lo = FloatVector.broadcast(FS, -LN2_LO);
+        FloatVector c7 = FloatVector.broadcast(FS, C7), c6 = FloatVector.broadcast(FS, C6);
+        FloatVector c5 = FloatVector.broadcast(FS, C5), c4 = FloatVector.broadcast(FS, C4);
+        FloatVector c3 = FloatVector.broadcast(FS, C3), c2 = FloatVector.broadcast(FS, C2);
         for (int r = from; r < to; r++) {
             int at = ob + r * cols;
             out.get(at, work, 0, cols);
@@ -59,15 +64,15 @@ final class ElementwiseKernels {
                 FloatVector c = x.blend(CLAMP_BELOW, x.compare(VectorOperators.LT, CLAMP_BELOW)); // NaN stays
                 FloatVector t = c.fma(INV_LN2, SHIFT);
                 FloatVector k = t.sub(SHIFT);
-                FloatVector red = k.fma(FloatVector.broadcast(FS, -LN2_HI), c);
-                red = k.fma(FloatVector.broadcast(FS, -LN2_LO), red);
+                FloatVector red = k.fma(negLn2Hi, c);
+                red = k.fma(negLn2Lo, red);
                 FloatVector h = red.fma(C9, C8);
-                h = h.fma(red, FloatVector.broadcast(FS, C7));
-                h = h.fma(red, FloatVector.broadcast(FS, C6));
-                h = h.fma(red, FloatVector.broadcast(FS, C5));
-                h = h.fma(red, FloatVector.broadcast(FS, C4));
-                h = h.fma(red, FloatVector.broadcast(FS, C3));
-                h = h.fma(red, FloatVector.broadcast(FS, C2));
+                h = h.fma(red, c7);
+                h = h.fma(red, c6);
+                h = h.fma(red, c5);
+                h = h.fma(red, c4);
+                h = h.fma(red, c3);
+                h = h.fma(red, c2);
                 FloatVector p = h.mul(red).fma(red, red);
                 FloatVector scale = t.reinterpretAsInts().sub(SHIFT_BITS - 127)
                         .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
