@@ -105,7 +105,30 @@ public final class ConfigLoader {
                         + origin.getOrDefault(h.key(), "?") + ")");
             }
         }
-        return new TrainConfig(values);
+        TrainConfig config = new TrainConfig(values);
+        requireConsistent(config);
+        return config;
+    }
+
+    /** Relations between values that no single value's type can state. */
+    private static void requireConsistent(TrainConfig c) {
+        int noise = c.noiseChains();
+        if (noise == 0) {
+            return;
+        }
+        if (c.objective() != TrainConfig.Objective.JOINT || c.replaySize() == 0) {
+            throw new UserException("noise_chains needs the persistent pool of the joint objective (objective=joint,"
+                    + " replay_size > 0), got objective=" + c.objective().name().toLowerCase(java.util.Locale.ROOT)
+                    + ", replay_size=" + c.replaySize());
+        }
+        if (noise >= c.batchSize()) {
+            throw new UserException("noise_chains (" + noise + ") must be below batch_size (" + c.batchSize()
+                    + "): the pool supplies the batch's other negatives");
+        }
+        if (c.langevinSteps() == 0 || c.noiseChainLife() % c.langevinSteps() != 0) {
+            throw new UserException("noise_chain_life (" + c.noiseChainLife() + ") must be a multiple of langevin_steps ("
+                    + c.langevinSteps() + "): a chain lives a whole number of training steps");
+        }
     }
 
     /** A config file's values over those of the file it extends, if any. */

@@ -92,6 +92,14 @@ public final class Hyperparameters {
                     + " (0 = every chain starts from uniform noise, the original)");
     public static final Hyperparameter<Float> REPLAY_REINIT = Hyperparameter.of("replay_reinit", "P",
             floatIn(0, 1, false), "0.05", "probability that a persistent chain restarts from noise");
+    public static final Hyperparameter<Integer> NOISE_CHAINS = Hyperparameter.of("noise_chains", "N",
+            intIn(0, 65_535), "0",
+            "rows of each batch's negatives taken from short-lived class-conditional chains that start from uniform"
+                    + " noise (class = row mod classes) instead of from the pool: they train the path a chain from"
+                    + " noise takes (0 = off; a multiple of the classes, below batch_size)");
+    public static final Hyperparameter<Integer> NOISE_CHAIN_LIFE = Hyperparameter.of("noise_chain_life", "STEPS",
+            intIn(1, 1_000_000), "200",
+            "Langevin steps a noise_chains chain lives before it restarts from noise (a multiple of langevin_steps)");
 
     // ---- the optimiser ---------------------------------------------------------------------------
     public static final Hyperparameter<Float> LR = Hyperparameter.of("lr", "LR", floatIn(0, 10f, true), "0.001",
@@ -111,7 +119,7 @@ public final class Hyperparameters {
             LOG_FILE, FIGURE_EVERY, MODEL, HIDDEN_DIMS, ENERGY_SIGN, OBJECTIVE, GEN_WEIGHT, ENERGY_L2, DATA_NOISE, AUGMENT_SHIFT,
             AUGMENT_TARGET,
             SAMPLER, LANGEVIN_STEPS, LANGEVIN_ALPHA, LANGEVIN_SIGMA, SAMPLER_ALPHA_END, SAMPLER_SIGMA_END,
-            LANGEVIN_GRAD_CLIP, REPLAY_SIZE, REPLAY_REINIT, LR, LR_SCHEDULE, WARMUP_STEPS, ADAM_BETA1, ADAM_BETA2);
+            LANGEVIN_GRAD_CLIP, REPLAY_SIZE, REPLAY_REINIT, NOISE_CHAINS, NOISE_CHAIN_LIFE, LR, LR_SCHEDULE, WARMUP_STEPS, ADAM_BETA1, ADAM_BETA2);
 
     private static final Map<String, Hyperparameter<?>> BY_KEY = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(Hyperparameter::key, Function.identity()));

@@ -174,6 +174,14 @@ public final class TrainConfig {
         return get(REPLAY_REINIT);
     }
 
+    public int noiseChains() {
+        return get(NOISE_CHAINS);
+    }
+
+    public int noiseChainLife() {
+        return get(NOISE_CHAIN_LIFE);
+    }
+
     public float lr() {
         return get(LR);
     }

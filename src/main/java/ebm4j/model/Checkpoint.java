@@ -38,15 +38,25 @@ public final class Checkpoint {
     private static final String FORMAT = "ebm4j-1";
     /** Metadata key of the random id both files of one checkpoint carry. */
     static final String ID = "checkpoint_id";
+    /** The state file's tensor of the short-lived chains ({@code noise_chains}). */
+    private static final String NOISE_CHAINS = "replay.noise_chains";
     /** Checkpoint folders a run writes: step-&lt;global batch&gt;, nine digits. */
     private static final Pattern STEP = Pattern.compile("step-(\\d{1,18})");
     /** Upper bounds of what metadata may describe (images are bounded by {@link ImageShape#MAX_PIXELS}). */
     private static final int MAX_CLASSES = 1 << 16, MAX_WIDTH = 1 << 16;
 
     /** Where a run stands: enough to continue it exactly. */
-    /** replay is the persistent-chain pool (rows x inputs), or null when the run has none. */
+    /**
+     * replay is the persistent-chain pool (rows x inputs), or null when the run has none;
+     * noiseChains the short-lived pool of {@code noise_chains} (rows x inputs), or null.
+     */
     public record TrainState(float[] adamM, float[] adamV, int[] counters, int epoch, int batchInEpoch,
-                             float[] replay) {}
+                             float[] replay, float[] noiseChains) {
+        /** A state without short-lived chains. */
+        public TrainState(float[] adamM, float[] adamV, int[] counters, int epoch, int batchInEpoch, float[] replay) {
+            this(adamM, adamV, counters, epoch, batchInEpoch, replay, null);
+        }
+    }
 
     /** A loaded checkpoint; state is null for weights-only checkpoints. */
     public record Loaded(Path dir, ModelSpec spec, float[] params, TrainConfig config, TrainState state) {}
@@ -73,6 +83,10 @@ public final class Checkpoint {
             st.put("counters", Tensor.ofInts(state.counters(), state.counters().length));
             if (state.replay() != null) {
                 st.put("replay.pool", Tensor.of(state.replay(), state.replay().length / spec.inputs(), spec.inputs()));
+            }
+            if (state.noiseChains() != null) {
+                st.put(NOISE_CHAINS, Tensor.of(state.noiseChains(), state.noiseChains().length / spec.inputs(),
+                        spec.inputs()));
             }
             Map<String, String> stMeta = new LinkedHashMap<>(meta);
             stMeta.put("epoch", Integer.toString(state.epoch()));
@@ -235,6 +249,7 @@ public final class Checkpoint {
         private final int epoch;
         private final int batchInEpoch;
         private final Entry pool;
+        private final Entry noiseChains;
 
         StateCheck(Path dir, SafeTensors.Reader file, Map<String, String> modelMeta, TrainConfig config, ModelSpec spec,
                    long params) {
@@ -263,8 +278,20 @@ public final class Checkpoint {
                 }
                 expected++;
             }
+            noiseChains = file.tensors().get(NOISE_CHAINS);
+            if (noiseChains != null) {
+                long[] s = noiseChains.shape();
+                long most = config.langevinSteps() == 0 ? 0
+                        : (long) config.noiseChains() * (config.noiseChainLife() / config.langevinSteps());
+                if (!noiseChains.dtype().equals(SafeTensors.F32) || s.length != 2 || s[1] != spec.inputs() || s[0] < 1
+                        || s[0] > most) {
+                    throw invalid(NOISE_CHAINS + " is " + noiseChains + "; expected F32[rows, " + spec.inputs()
+                            + "] with 1 to " + most + " rows (noise_chains x noise_chain_life / langevin_steps)");
+                }
+                expected++;
+            }
             if (file.tensors().size() != expected) {
-                throw invalid("it holds tensors other than adam.m, adam.v, counters and replay.pool: "
+                throw invalid("it holds tensors other than adam.m, adam.v, counters, replay.pool and " + NOISE_CHAINS + ": "
                         + file.tensors().keySet());
             }
             epoch = intMeta("epoch");
@@ -277,7 +304,7 @@ public final class Checkpoint {
         }
 
         long poolFloats() {
-            return pool == null ? 0 : pool.elements();
+            return (pool == null ? 0 : pool.elements()) + (noiseChains == null ? 0 : noiseChains.elements());
         }
 
         TrainState read() {
@@ -298,7 +325,11 @@ public final class Checkpoint {
             if (replay != null) {
                 requireFinite(file.file(), "replay.pool", replay);
             }
-            return new TrainState(m, v, counters, epoch, batchInEpoch, replay);
+            float[] shortLived = noiseChains == null ? null : file.floats(NOISE_CHAINS);
+            if (shortLived != null) {
+                requireFinite(file.file(), NOISE_CHAINS, shortLived);
+            }
+            return new TrainState(m, v, counters, epoch, batchInEpoch, replay, shortLived);
         }
 
         private void require(String name, String dtype, long length) {

@@ -47,13 +47,30 @@ abstract class LangevinDynamics implements Sampler {
 
     @Override
     public void refine(Buf x, int rows, Buf classGrad, long seed, IntBuf counters) {
+        refinePartlyConditional(x, rows, classGrad == null ? 0 : rows, classGrad, seed, counters);
+    }
+
+    @Override
+    public void refinePartlyConditional(Buf x, int rows, int conditionalRows, Buf classGrad, long seed,
+                                        IntBuf counters) {
+        if (conditionalRows < 0 || conditionalRows > rows || (conditionalRows > 0) != (classGrad != null)) {
+            throw new IllegalArgumentException("conditional rows " + conditionalRows + " of " + rows
+                    + (classGrad == null ? " without" : " with") + " a class gradient");
+        }
         Backend b = model.backend();
+        int classes = model.outputs();
+        int imageRows = rows - conditionalRows;
         long n = (long) rows * model.inputs();
         for (int t = 0; t < spec.steps(); t++) {
             Buf scores = model.forward(x, rows); // also keeps the activations the backward pass needs
             Buf grad = classGrad;
-            if (grad == null) {
-                b.energyGrad(dScores, null, scores, rows, model.outputs(), spec.energySign());
+            if (imageRows > 0) {
+                b.energyGrad(dScores, null, scores, imageRows, classes, spec.energySign());
+                if (conditionalRows > 0) {
+                    // dE/dscores of the class-conditional rows is constant: the chain's sign * onehot(y)
+                    long c = (long) conditionalRows * classes;
+                    b.copy(dScores.slice((long) imageRows * classes, c), classGrad, c);
+                }
                 grad = dScores;
             }
             model.backward(grad, rows, x, false, dx);

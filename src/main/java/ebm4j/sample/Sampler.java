@@ -34,6 +34,15 @@ public interface Sampler extends AutoCloseable {
      */
     void refine(Buf x, int rows, Buf classGrad, long seed, IntBuf counters);
 
+    /**
+     * {@link #refine} with the two energies side by side in one chain: the first {@code rows -
+     * conditionalRows} rows move on the image energy, the last {@code conditionalRows} on the
+     * class-conditional energy whose dE/dscores classGrad (conditionalRows, outputs) holds. Each
+     * row ends as it would in a chain of its own kind (up to the rounding of a product over more
+     * rows), and the noise of row r is the same as in {@link #refine} over the same rows.
+     */
+    void refinePartlyConditional(Buf x, int rows, int conditionalRows, Buf classGrad, long seed, IntBuf counters);
+
     /** Starts x (rows, inputs) from uniform noise in [-1, 1], then {@link #refine}s it. */
     default void sample(Buf x, int rows, Buf classGrad, long seed, IntBuf counters) {
         model().backend().uniformFill(x, (long) rows * model().inputs(), -1f, 1f, seed, counters, INIT_STREAM);

@@ -8,12 +8,14 @@ import ebm4j.compute.Philox;
 
 /**
  * Persistent Langevin chains: a pool of {@code size} sample images that chains start from and
- * return to, so a chain runs for many training steps instead of 50 steps from noise. Each row of
- * a batch restarts from fresh uniform noise with probability {@code reinit}.
+ * return to, so a chain runs for many training steps instead of 50 steps from noise. A step takes
+ * {@code chains} rows of the pool; which of them restart from fresh uniform noise is the pool's
+ * {@link Restarts} rule: each with probability {@code reinit} (the main pool), or every chain after
+ * a fixed number of uses (the short-lived pool of chains from noise, see {@link #fixedLife}).
  *
  * <p>Built only from Backend ops that read their positions from device counters, so it works on
  * both backends and inside a captured CUDA graph. The pool buffer holds {@code size} rows, then
- * {@code batch} scratch rows. Each step:
+ * {@code stride} scratch rows. Each step:
  * <ol>
  *   <li>the scratch rows get fresh uniform noise;</li>
  *   <li>the negatives are gathered from the pool through a read index (a pool slot, or a scratch
@@ -21,22 +23,39 @@ import ebm4j.compute.Philox;
  *   <li>after the chain the negatives are scattered back into the step's slot through a write
  *       index, at the buffer's own cursor, which then advances by one batch.</li>
  * </ol>
- * Steps use the pool's {@code size / batch} slots in turn. The read and write indexes (one entry
+ * The indexes hold {@code stride} entries per step (the data batch, since the data cursor
+ * addresses them); entries past {@code chains} read and write scratch rows, so the rows of a
+ * step beyond the pool's share (the short-lived chains' rows) never reach the pool.
+ * Steps use the pool's {@code size / chains} slots in turn. The read and write indexes (one entry
  * per row of each step: 2 x 60,000 ints for an MNIST epoch) are pure functions of (seed, epoch),
  * computed on the host and uploaded once per epoch, so a resumed run rebuilds them exactly; the
  * pool itself is saved in checkpoints. (The write-back used to re-gather the whole pool through a
  * size-per-step index: ~31 MB copied per batch and a 37 MB index per epoch.)
  */
 public final class ReplayBuffer implements AutoCloseable {
-    /** Philox streams of the buffer: its initial contents, per-step fresh rows, reinit choices. */
+    /** Philox streams of the main pool: its initial contents, per-step fresh rows, reinit choices. */
     static final int INIT_STREAM = 3, FRESH_STREAM = 4, CHOICE_STREAM = 5;
+    /** Philox streams of the short-lived pool: its initial contents, per-step fresh rows. */
+    static final int SHORT_INIT_STREAM = 7, SHORT_FRESH_STREAM = 8;
+
+    /** Which rows of a step restart from noise. */
+    private interface Restarts {
+        /**
+         * @param use  how many times the slot was used before this step
+         * @param slot the step's slot
+         * @param u    a uniform draw in [0, 1) for this row of this step
+         */
+        boolean restarts(long use, int slot, float u);
+    }
 
     private final Backend backend;
     private final int size;
-    private final int batch;
+    private final int chains;
+    private final int stride;
     private final int inputs;
-    private final float reinit;
+    private final Restarts restarts;
     private final long seed;
+    private final int freshStream;
     private final int slots;
     private final Buf pool;
     private final Buf scratch;
@@ -44,29 +63,62 @@ public final class ReplayBuffer implements AutoCloseable {
     private IntBuf readIndex;
     private IntBuf writeIndex;
 
+    /** The main pool: every row of a step is a pool chain that restarts with probability {@code reinit}. */
     public ReplayBuffer(Backend backend, int size, float reinit, int batch, int inputs, long seed) {
-        if (size < batch) {
-            throw new ebm4j.UserException("replay_size (" + size + ") must be at least the batch size (" + batch + ")");
+        this(backend, size, batch, batch, inputs, seed, (use, slot, u) -> u < reinit, INIT_STREAM, FRESH_STREAM);
+    }
+
+    /**
+     * The main pool when the last {@code batch - chains} rows of each step are short-lived chains:
+     * the pool supplies the first {@code chains} rows of a step.
+     */
+    public static ReplayBuffer sharing(Backend backend, int size, float reinit, int chains, int batch, int inputs,
+                                       long seed) {
+        return new ReplayBuffer(backend, size, chains, batch, inputs, seed, (use, slot, u) -> u < reinit,
+                INIT_STREAM, FRESH_STREAM);
+    }
+
+    /**
+     * The short-lived pool: {@code chains} rows per step, each chain restarting from noise after
+     * exactly {@code uses} steps, in {@code uses} slots whose ages are staggered so that a step's
+     * chains are as often young as old (slot s restarts at its uses number k with (k + s) % uses
+     * == 0).
+     */
+    public static ReplayBuffer fixedLife(Backend backend, int chains, int uses, int batch, int inputs, long seed) {
+        return new ReplayBuffer(backend, chains * uses, chains, batch, inputs, seed,
+                (use, slot, u) -> (use + slot) % uses == 0, SHORT_INIT_STREAM, SHORT_FRESH_STREAM);
+    }
+
+    private ReplayBuffer(Backend backend, int size, int chains, int stride, int inputs, long seed, Restarts restarts,
+                         int initStream, int freshStream) {
+        if (chains < 1 || chains > stride) {
+            throw new IllegalArgumentException(chains + " pool chains per step of " + stride + " rows");
+        }
+        if (size < chains) {
+            throw new ebm4j.UserException("replay_size (" + size + ") must be at least the pool's chains per step ("
+                    + chains + ")");
         }
         this.backend = backend;
-        this.size = rows(size, batch);
-        this.batch = batch;
+        this.size = rows(size, chains);
+        this.chains = chains;
+        this.stride = stride;
         this.inputs = inputs;
-        this.reinit = reinit;
+        this.restarts = restarts;
         this.seed = seed;
-        this.slots = this.size / batch;
-        pool = backend.alloc((long) (this.size + batch) * inputs);
-        scratch = pool.slice((long) this.size * inputs, (long) batch * inputs);
+        this.freshStream = freshStream;
+        this.slots = this.size / chains;
+        pool = backend.alloc((long) (this.size + stride) * inputs);
+        scratch = pool.slice((long) this.size * inputs, (long) stride * inputs);
         counters = backend.allocInt(Counters.SIZE); // zeros: Philox step 0 for the initial contents
-        backend.uniformFill(pool, (long) this.size * inputs, -1f, 1f, seed, counters, INIT_STREAM);
+        backend.uniformFill(pool, (long) this.size * inputs, -1f, 1f, seed, counters, initStream);
     }
 
-    /** Rows a pool of {@code size} holds with batches of {@code batch}: whole slots only. */
-    public static int rows(int size, int batch) {
-        return size / batch * batch;
+    /** Rows a pool of {@code size} holds with {@code chains} pool rows per step: whole slots only. */
+    public static int rows(int size, int chains) {
+        return size / chains * chains;
     }
 
-    /** Rows in the pool (a whole number of batches). */
+    /** Rows in the pool (a whole number of steps' chains). */
     public int size() {
         return size;
     }
@@ -77,15 +129,23 @@ public final class ReplayBuffer implements AutoCloseable {
      * (the global index of the epoch's batch 0) so slots keep rotating across epochs.
      */
     public void prepareEpoch(int epoch, int batches, int firstBatch, long globalFirst) {
-        int[] read = new int[batches * batch];
-        int[] write = new int[batches * batch];
-        float[] u = new float[batches * batch];
+        int[] read = new int[batches * stride];
+        int[] write = new int[batches * stride];
+        float[] u = new float[batches * stride];
         Philox.uniforms(seed, epoch, CHOICE_STREAM, 0, u, u.length, 0f, 1f);
         for (int b = 0; b < batches; b++) {
-            int slot = (int) Math.floorMod(globalFirst + b, (long) slots);
-            for (int r = 0; r < batch; r++) {
-                read[b * batch + r] = u[b * batch + r] < reinit ? size + r : slot * batch + r;
-                write[b * batch + r] = slot * batch + r;
+            long step = globalFirst + b;
+            int slot = (int) Math.floorMod(step, (long) slots);
+            long use = Math.floorDiv(step, (long) slots);
+            for (int r = 0; r < stride; r++) {
+                int i = b * stride + r;
+                if (r >= chains) { // not the pool's row: scratch in, scratch out
+                    read[i] = size + r;
+                    write[i] = size + r;
+                } else {
+                    read[i] = restarts.restarts(use, slot, u[i]) ? size + r : slot * chains + r;
+                    write[i] = slot * chains + r;
+                }
             }
         }
         close(readIndex);
@@ -95,7 +155,7 @@ public final class ReplayBuffer implements AutoCloseable {
         backend.uploadInt(readIndex, 0, read, 0, read.length);
         backend.uploadInt(writeIndex, 0, write, 0, write.length);
         int[] c = new int[Counters.SIZE];
-        c[Counters.CURSOR] = firstBatch * batch;
+        c[Counters.CURSOR] = firstBatch * stride;
         backend.uploadInt(counters, 0, c, 0, c.length);
     }
 
@@ -105,14 +165,14 @@ public final class ReplayBuffer implements AutoCloseable {
      * batch's first row, and their Philox step keys the fresh noise).
      */
     public void startChains(Buf negatives, int rows, IntBuf stepCounters) {
-        backend.uniformFill(scratch, (long) batch * inputs, -1f, 1f, seed, stepCounters, FRESH_STREAM);
+        backend.uniformFill(scratch, (long) stride * inputs, -1f, 1f, seed, stepCounters, freshStream);
         backend.gatherRows(negatives, null, pool, null, readIndex, stepCounters, rows, inputs);
     }
 
     /** Queues: the chains' end states return to their slot; advances the write cursor. */
     public void keepChains(Buf negatives, int rows) {
         backend.scatterRows(pool, negatives, writeIndex, counters, rows, inputs);
-        backend.increment(counters, Counters.CURSOR, batch);
+        backend.increment(counters, Counters.CURSOR, stride);
     }
 
     /** The pool's rows, for checkpoints. */

@@ -40,12 +40,19 @@ final class ResumeCheck {
                     + ") disagree with its position (epoch " + st.epoch() + ", batch " + st.batchInEpoch() + " of "
                     + batchesPerEpoch + " is step " + step + "); the state file is damaged or from another data set");
         }
-        int poolRows = TrainingState.usesReplay(config) ? ReplayBuffer.rows(config.replaySize(), config.batchSize()) : 0;
+        int poolRows = TrainingState.usesReplay(config) ? ChainPools.poolRows(config) : 0;
         int saved = st.replay() == null ? 0 : st.replay().length / ck.spec().inputs();
         if (saved != poolRows) {
             throw new UserException("checkpoint " + ck.dir() + " holds a persistent-chain pool of " + saved + " rows, but its"
                     + " config (replay_size " + config.replaySize() + ", batch_size " + config.batchSize() + ") needs "
                     + poolRows);
+        }
+        int shortRows = TrainingState.usesReplay(config) ? ChainPools.shortLivedRows(config) : 0;
+        int savedShort = st.noiseChains() == null ? 0 : st.noiseChains().length / ck.spec().inputs();
+        if (savedShort != shortRows) {
+            throw new UserException("checkpoint " + ck.dir() + " holds " + savedShort + " short-lived chains, but its"
+                    + " config (noise_chains " + config.noiseChains() + ", noise_chain_life " + config.noiseChainLife()
+                    + ", langevin_steps " + config.langevinSteps() + ") needs " + shortRows);
         }
     }
 

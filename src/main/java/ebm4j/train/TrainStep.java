@@ -61,7 +61,7 @@ public final class TrainStep implements AutoCloseable {
     private final Buf classifierStats;
     private final AdamSpec adam;
     private final PhaseTimer timer;
-    private final ReplayBuffer replay;
+    private final ChainPools chains;
 
     /** A step with chains from uniform noise and a constant learning rate (benchmarks, tests). */
     public TrainStep(EnergyModel net, TrainConfig config, IntBuf counters, Buf stats) {
@@ -69,11 +69,11 @@ public final class TrainStep implements AutoCloseable {
     }
 
     /**
-     * @param replay   persistent chains, or null for chains from uniform noise (the original)
+     * @param chains   persistent chains, or null for chains from uniform noise (the original)
      * @param runSteps batches in the whole run: the horizon of {@code lr_schedule=linear}
      *                 (0 keeps the learning rate constant whatever the schedule)
      */
-    public TrainStep(EnergyModel net, TrainConfig config, IntBuf counters, Buf stats, ReplayBuffer replay,
+    public TrainStep(EnergyModel net, TrainConfig config, IntBuf counters, Buf stats, ChainPools chains,
                      long runSteps) {
         this.backend = net.backend();
         this.net = net;
@@ -103,7 +103,7 @@ public final class TrainStep implements AutoCloseable {
         adam = new AdamSpec(config.lr(), config.adamBeta1(), config.adamBeta2(), 1e-8f, config.warmupSteps(),
                 decaySteps);
         timer = backend.timer();
-        this.replay = replay;
+        this.chains = chains;
     }
 
     public Buf adamM() {
@@ -158,8 +158,8 @@ public final class TrainStep implements AutoCloseable {
                         config.augmentShift(), BACKGROUND, seed, counters, AUGMENT_STREAM);
             }
         }
-        if (replay != null) {
-            replay.startChains(negatives, rows, counters); // reads the same cursor as the batch
+        if (chains != null) {
+            chains.start(negatives, rows, counters); // reads the same cursor as the batch
         }
         backend.increment(counters, Counters.CURSOR, rows);
         if (config.dataNoise() > 0) {
@@ -169,9 +169,10 @@ public final class TrainStep implements AutoCloseable {
         timer.end(DATA);
 
         timer.begin(SAMPLING);
-        if (config.objective() == TrainConfig.Objective.JOINT && replay != null) {
-            sampler.refine(negatives, rows, null, seed, counters);
-            replay.keepChains(negatives, rows);
+        if (config.objective() == TrainConfig.Objective.JOINT && chains != null) {
+            sampler.refinePartlyConditional(negatives, rows, chains.conditionalRows(rows), chains.classGrad(rows), seed,
+                    counters);
+            chains.keep(negatives, rows);
         } else if (config.objective() == TrainConfig.Objective.JOINT) {
             sampler.sample(negatives, rows, null, seed, counters);
         } else {

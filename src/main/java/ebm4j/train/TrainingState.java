@@ -26,7 +26,7 @@ final class TrainingState implements AutoCloseable {
     final IntBuf counters;
     final Buf stats;
     final ResidentData data;
-    final ReplayBuffer replay;
+    final ChainPools replay;
     final TrainStep step;
 
     /** @param runSteps batches in the whole run (the linear lr schedule's horizon) */
@@ -38,14 +38,13 @@ final class TrainingState implements AutoCloseable {
         IntBuf c = null;
         Buf s = null;
         ResidentData d = null;
-        ReplayBuffer r = null;
+        ChainPools r = null;
         try {
             m = Models.create(backend, spec, config.passBatches() * batch);
             c = backend.allocInt(Counters.SIZE);
             s = backend.alloc(LossStats.SIZE);
             d = new ResidentData(backend, train);
-            r = usesReplay(config) ? new ReplayBuffer(backend, config.replaySize(), config.replayReinit(), batch,
-                    spec.inputs(), config.seed()) : null;
+            r = usesReplay(config) ? new ChainPools(backend, config, spec.inputs(), spec.classes()) : null;
             step = new TrainStep(m, config, c, s, r, runSteps);
         } catch (RuntimeException | Error e) {
             closeAll(e, r, d, s, c, m);
@@ -81,7 +80,7 @@ final class TrainingState implements AutoCloseable {
                 throw new UserException("checkpoint " + ck.dir() + " has no replay buffer but replay_size is "
                         + replay.size());
             }
-            replay.restore(ck.state().replay());
+            replay.restore(ck.state().replay(), ck.state().noiseChains());
         }
     }
 
@@ -92,7 +91,8 @@ final class TrainingState implements AutoCloseable {
     /** The state a checkpoint at this point saves. */
     Checkpoint.TrainState snapshot(int epoch, int batchInEpoch) {
         return new Checkpoint.TrainState(backend.download(step.adamM()), backend.download(step.adamV()),
-                backend.downloadInt(counters), epoch, batchInEpoch, replay == null ? null : replay.contents());
+                backend.downloadInt(counters), epoch, batchInEpoch, replay == null ? null : replay.poolContents(),
+                replay == null ? null : replay.shortLivedContents());
     }
 
     /** Sets the batch cursor (the position in the epoch's permutation) to {@code cursor}. */

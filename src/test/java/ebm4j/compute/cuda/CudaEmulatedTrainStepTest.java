@@ -23,6 +23,7 @@ import ebm4j.config.ConfigLoader;
 import ebm4j.config.TrainConfig;
 import ebm4j.model.EnergyNet;
 import ebm4j.model.ParameterLayout;
+import ebm4j.train.ChainPools;
 import ebm4j.train.TrainStep;
 
 /**
@@ -39,8 +40,8 @@ import ebm4j.train.TrainStep;
 class CudaEmulatedTrainStepTest {
 
     private static List<Object> runSteps(Backend b, TrainConfig config, ParameterLayout layout, float[] table,
-                                         int[] labels, int steps, int replaySize) {
-        return runEpochs(b, config, layout, table, labels, 1, steps, replaySize);
+                                         int[] labels, int steps) {
+        return runEpochs(b, config, layout, table, labels, 1, steps);
     }
 
     /**
@@ -49,7 +50,7 @@ class CudaEmulatedTrainStepTest {
      * (which frees and reallocates its index buffers).
      */
     private static List<Object> runEpochs(Backend b, TrainConfig config, ParameterLayout layout, float[] table,
-                                          int[] labels, int epochs, int steps, int replaySize) {
+                                          int[] labels, int epochs, int steps) {
         int batch = config.batchSize();
         try (EnergyNet net = new EnergyNet(b, ebm4j.model.TestSpecs.mlp(layout.widths()), config.passBatches() * batch);
              Buf t = b.alloc(table.length); IntBuf y = b.allocInt(labels.length);
@@ -61,8 +62,7 @@ class CudaEmulatedTrainStepTest {
             int[] p = new int[labels.length];
             for (int i = 0; i < p.length; i++) p[i] = (i * 7) % p.length;
             b.uploadInt(perm, 0, p, 0, p.length);
-            try (ebm4j.train.ReplayBuffer replay = replaySize == 0 ? null
-                    : new ebm4j.train.ReplayBuffer(b, replaySize, 0.3f, batch, 784, config.seed());
+            try (ChainPools replay = config.replaySize() == 0 ? null : new ChainPools(b, config, 784, 10);
                  TrainStep step = new TrainStep(net, config, counters, stats, replay, 0)) {
                 PhaseTimer timer = step.timer();
                 int batches = labels.length / batch;
@@ -83,7 +83,8 @@ class CudaEmulatedTrainStepTest {
                 Map<String, Double> phases = timer.drainMillis();
                 return List.of(b.download(net.params()), b.download(step.adamM()), b.download(step.adamV()),
                         b.download(step.lastSamples(batch)), b.download(stats), b.downloadInt(counters), phases,
-                        replay == null ? new float[0] : replay.contents());
+                        replay == null ? new float[0] : replay.poolContents(),
+                        replay == null || config.noiseChains() == 0 ? new float[0] : replay.shortLivedContents());
             }
         }
     }
@@ -98,7 +99,8 @@ class CudaEmulatedTrainStepTest {
         String problem = EmulatedDevice.problem();
         Assumptions.assumeTrue(problem == null, () -> "kernel emulator unavailable: " + problem);
         TrainConfig config = ConfigLoader.load(null, Map.of("hidden_dims", "16,16", "batch_size", "6",
-                "langevin_steps", "3", "energy_l2", "0.1", "data_noise", "0.01"));
+                "langevin_steps", "3", "energy_l2", "0.1", "data_noise", "0.01", "replay_size", "12",
+                "replay_reinit", "0.3"));
         ParameterLayout layout = ParameterLayout.of(784, config.hiddenDims(), 10);
         int rows = 24;
         SplittableRandom r = new SplittableRandom(5);
@@ -109,11 +111,11 @@ class CudaEmulatedTrainStepTest {
 
         List<Object> cpu, gpu;
         try (Backend b = new CpuBackend(1, GemmChoice.JAVA)) {
-            cpu = runEpochs(b, config, layout, table, labels, 2, 2, 12);
+            cpu = runEpochs(b, config, layout, table, labels, 2, 2);
         }
         long captures;
         try (CudaBackend b = new CudaBackend(new EmulatedDevice(1))) {
-            gpu = runEpochs(b, config, layout, table, labels, 2, 2, 12);
+            gpu = runEpochs(b, config, layout, table, labels, 2, 2);
             captures = b.graphs().captures();
         }
         // each epoch's second step replays the first one's graph; the second epoch may need its own
@@ -125,14 +127,23 @@ class CudaEmulatedTrainStepTest {
         }
     }
 
-    /** Also with persistent chains: the pool's gathers run in place inside the captured graph. */
-    @org.junit.jupiter.params.ParameterizedTest(name = "replay_size {0}")
-    @org.junit.jupiter.params.provider.ValueSource(ints = {0, 12})
-    void threeTrainStepsMatchTheCpuBitForBit(int replaySize) {
+    /**
+     * Also with persistent chains (the pool's gathers run in place inside the captured graph), and
+     * with short-lived class-conditional chains beside them in one Langevin chain.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"replay_size=0", "replay_size=12",
+            "replay_size=24,batch_size=12,noise_chains=10,noise_chain_life=8"})
+    void threeTrainStepsMatchTheCpuBitForBit(String chains) {
         String problem = EmulatedDevice.problem();
         Assumptions.assumeTrue(problem == null, () -> "kernel emulator unavailable: " + problem);
-        TrainConfig config = ConfigLoader.load(null, Map.of("hidden_dims", "24,16", "batch_size", "6",
-                "langevin_steps", "4", "energy_l2", "0.1", "data_noise", "0.01"));
+        Map<String, String> settings = new java.util.HashMap<>(Map.of("hidden_dims", "24,16", "batch_size", "6",
+                "langevin_steps", "4", "energy_l2", "0.1", "data_noise", "0.01", "replay_reinit", "0.3"));
+        for (String kv : chains.split(",")) {
+            settings.put(kv.split("=")[0], kv.split("=")[1]);
+        }
+        TrainConfig config = ConfigLoader.load(null, settings);
+        int batch = config.batchSize();
         ParameterLayout layout = ParameterLayout.of(784, config.hiddenDims(), 10);
         int rows = 40;
         SplittableRandom r = new SplittableRandom(3);
@@ -143,17 +154,18 @@ class CudaEmulatedTrainStepTest {
 
         List<Object> cpu, gpu;
         try (Backend b = new CpuBackend(2, GemmChoice.JAVA)) {
-            cpu = runSteps(b, config, layout, table, labels, 3, replaySize);
+            cpu = runSteps(b, config, layout, table, labels, 3);
         }
         try (Backend b = new CudaBackend(new EmulatedDevice(1))) {
-            gpu = runSteps(b, config, layout, table, labels, 3, replaySize);
+            gpu = runSteps(b, config, layout, table, labels, 3);
         }
         Parity.assertBitEqual("replay pool after 3 steps", (float[]) cpu.get(7), (float[]) gpu.get(7));
+        Parity.assertBitEqual("short-lived chains after 3 steps", (float[]) cpu.get(8), (float[]) gpu.get(8));
         String[] names = {"params", "adam m", "adam v", "samples", "stats"};
         for (int i = 0; i < names.length; i++) {
             Parity.assertBitEqual(names[i] + " after 3 steps", (float[]) cpu.get(i), (float[]) gpu.get(i));
         }
-        assertEquals(List.of(3, 3 * 6), List.of(((int[]) gpu.get(5))[Counters.ADAM_T], ((int[]) gpu.get(5))[Counters.CURSOR]));
+        assertEquals(List.of(3, 3 * batch), List.of(((int[]) gpu.get(5))[Counters.ADAM_T], ((int[]) gpu.get(5))[Counters.CURSOR]));
         @SuppressWarnings("unchecked")
         Map<String, Double> phases = (Map<String, Double>) gpu.get(6);
         assertTrue(phases.keySet().containsAll(List.of(TrainStep.DATA, TrainStep.SAMPLING,
