@@ -132,4 +132,21 @@ class ConfigLoaderTest {
         assertTrue(e.getMessage().startsWith(key + " must be") && e.getMessage().contains("'" + value + "'"),
                 e.getMessage());
     }
+
+    /** noise_chains only makes sense beside a pool, inside a batch, for whole training steps. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "noise_chains=20,replay_size=0|needs the persistent pool",
+        "noise_chains=20,objective=classifier|needs the persistent pool",
+        "noise_chains=70|must be below batch_size (64)",
+        "noise_chains=20,noise_chain_life=210|must be a multiple of langevin_steps (20)"})
+    void inconsistentNoiseChainsAreNamed(String settings, String message) {
+        Map<String, String> values = new java.util.HashMap<>();
+        for (String kv : settings.split(",")) {
+            values.put(kv.split("=")[0], kv.split("=")[1]);
+        }
+        UserException e = assertThrows(UserException.class, () -> ConfigLoader.load(null, values));
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+        assertEquals(20, ConfigLoader.load(null, Map.of("noise_chains", "20")).noiseChains(), "the defaults take 20");
+    }
 }

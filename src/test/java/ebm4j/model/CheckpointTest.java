@@ -2,6 +2,7 @@ package ebm4j.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,6 +50,29 @@ class CheckpointTest {
         assertEquals(3, l.state().epoch());
         assertEquals(17, l.state().batchInEpoch());
         assertArrayEquals(state(p.length).replay(), l.state().replay());
+        assertNull(l.state().noiseChains());
+    }
+
+    /** The short-lived chains of noise_chains travel in the state file beside the pool. */
+    @Test
+    void roundTripsTheShortLivedChains(@TempDir Path dir) throws IOException {
+        TrainConfig config = ConfigLoader.load(null, Map.of("hidden_dims", "16,8", "noise_chains", "10",
+                "noise_chain_life", "40"));
+        float[] p = EnergyNet.initialParameters(LAYOUT, 5);
+        Checkpoint.TrainState base = state(p.length);
+        float[] shortLived = new float[20 * 784];
+        shortLived[7] = -0.5f;
+        Checkpoint.save(dir.resolve("ck"), SPEC, p, config, new Checkpoint.TrainState(base.adamM(), base.adamV(),
+                base.counters(), base.epoch(), base.batchInEpoch(), base.replay(), shortLived));
+        Checkpoint.Loaded l = Checkpoint.load(dir.resolve("ck"));
+        assertArrayEquals(shortLived, l.state().noiseChains());
+        assertArrayEquals(base.replay(), l.state().replay());
+
+        // more rows than noise_chains x noise_chain_life / langevin_steps (10 x 2) is a damaged file
+        Checkpoint.save(dir.resolve("big"), SPEC, p, config, new Checkpoint.TrainState(base.adamM(), base.adamV(),
+                base.counters(), base.epoch(), base.batchInEpoch(), base.replay(), new float[21 * 784]));
+        UserException e = assertThrows(UserException.class, () -> Checkpoint.load(dir.resolve("big")));
+        assertTrue(e.getMessage().contains("replay.noise_chains"), e.getMessage());
     }
 
     /** The weights file follows the safetensors layout, so other readers can open it. */

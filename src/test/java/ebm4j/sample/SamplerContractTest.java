@@ -153,4 +153,41 @@ class SamplerContractTest {
             }
         });
     }
+
+    /**
+     * One chain over [image-energy rows; class-conditional rows] moves each row exactly as a chain
+     * of its own kind over the same rows would (same products, same noise per element).
+     */
+    @ParameterizedTest
+    @MethodSource("samplers")
+    void aPartlyConditionalChainMovesEachRowAsItsOwnKind(String kind) {
+        withModel((b, m, x, dScores, counters) -> {
+            int conditional = 2, image = ROWS - conditional;
+            float[] grad = new float[ROWS * CLASSES];
+            for (int r = 0; r < ROWS; r++) {
+                grad[r * CLASSES + r % CLASSES] = -1f;
+            }
+            try (Sampler s = Samplers.create(m, dScores, spec(kind, 4, 0.5f, 0.05f));
+                 Buf all = b.alloc(grad.length); Buf last = b.alloc((long) conditional * CLASSES)) {
+                b.upload(all, grad);
+                b.upload(last, Arrays.copyOfRange(grad, image * CLASSES, ROWS * CLASSES));
+                float[] imageChain = run(b, s, x, counters, 1, null);
+                float[] classChain = run(b, s, x, counters, 1, all);
+                b.upload(x, start());
+                int[] c = new int[Counters.SIZE];
+                c[Counters.STEP_LO] = 1;
+                b.uploadInt(counters, 0, c, 0, c.length);
+                s.refinePartlyConditional(x, ROWS, conditional, last, 17, counters);
+                float[] mixed = b.download(x);
+                int split = image * INPUTS;
+                assertArrayEquals(Arrays.copyOfRange(imageChain, 0, split), Arrays.copyOfRange(mixed, 0, split), 0f);
+                assertArrayEquals(Arrays.copyOfRange(classChain, split, mixed.length),
+                        Arrays.copyOfRange(mixed, split, mixed.length), 0f);
+                assertFalse(Arrays.equals(imageChain, classChain), "the two energies move the chains differently");
+                assertThrows(IllegalArgumentException.class, () -> s.refinePartlyConditional(x, ROWS, 2, null, 1, counters));
+                assertThrows(IllegalArgumentException.class, () -> s.refinePartlyConditional(x, ROWS, ROWS + 1, all, 1,
+                        counters));
+            }
+        });
+    }
 }

@@ -3,6 +3,7 @@ package ebm4j.train;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ebm4j.compute.Backend;
 import ebm4j.compute.Buf;
@@ -59,5 +60,84 @@ class ReplayBufferTest {
             assertEquals(0, v, 1.0);
         }
         assertNotEquals(Arrays.toString(s[0]), Arrays.toString(s[1]), "fresh noise differs per step");
+    }
+
+    /**
+     * The short-lived pool: 2 chains per step of 3 rows, each chain restarting after exactly 3
+     * uses; slot s restarts at use k when (k + s) % 3 == 0, so the three slots' ages are staggered;
+     * the step's third row is not the pool's and always starts from fresh noise.
+     */
+    @Test
+    void fixedLifeChainsRestartAfterExactlyTheirUsesInStaggeredSlots() {
+        int chains = 2, uses = 3, steps = 12;
+        try (Backend b = new CpuBackend(); IntBuf counters = b.allocInt(Counters.SIZE);
+             Buf negatives = b.alloc(BATCH * INPUTS);
+             ReplayBuffer pool = ReplayBuffer.fixedLife(b, chains, uses, BATCH, INPUTS, 9)) {
+            assertEquals(chains * uses, pool.size());
+            pool.prepareEpoch(0, steps, 0, 0);
+            int[] lastWriter = {-1, -1, -1}; // the step that last returned chains to each slot
+            int[] age = new int[uses]; // uses since the slot's last restart
+            for (int step = 0; step < steps; step++) {
+                int[] c = new int[Counters.SIZE];
+                c[Counters.CURSOR] = step * BATCH;
+                c[Counters.STEP_LO] = step;
+                b.uploadInt(counters, 0, c, 0, c.length);
+                pool.startChains(negatives, BATCH, counters);
+                float[] start = b.download(negatives);
+                int slot = step % uses, use = step / uses;
+                boolean restart = (use + slot) % uses == 0;
+                for (int r = 0; r < BATCH; r++) {
+                    float v = start[r * INPUTS];
+                    boolean fresh = r >= chains || restart || lastWriter[slot] < 0;
+                    if (fresh) {
+                        assertTrue(v >= -1f && v < 1f, "step " + step + " row " + r + " starts from noise: " + v);
+                    } else {
+                        assertEquals(10f + lastWriter[slot], v, "step " + step + " row " + r + " continues its chain");
+                    }
+                }
+                age[slot] = restart ? 1 : age[slot] + 1;
+                assertTrue(age[slot] <= uses, "no chain outlives " + uses + " uses");
+                b.fill(negatives, BATCH * INPUTS, 10 + step);
+                pool.keepChains(negatives, chains);
+                lastWriter[slot] = step;
+            }
+            float[] rows = pool.contents();
+            for (float v : rows) {
+                assertTrue(v >= 10f + steps - uses, "every slot holds a chain of the last round: " + v);
+            }
+        }
+    }
+
+    /** A pool that shares its steps: the rows past its chains read fresh noise and never reach the pool. */
+    @Test
+    void aSharingPoolKeepsOnlyItsOwnRows() {
+        int chains = 2;
+        try (Backend b = new CpuBackend(); IntBuf counters = b.allocInt(Counters.SIZE);
+             Buf negatives = b.alloc(BATCH * INPUTS);
+             ReplayBuffer pool = ReplayBuffer.sharing(b, 2 * chains + 1, 0f, chains, BATCH, INPUTS, 9)) {
+            assertEquals(2 * chains, pool.size(), "whole slots of the pool's chains");
+            pool.prepareEpoch(0, 4, 0, 0);
+            for (int step = 0; step < 4; step++) {
+                int[] c = new int[Counters.SIZE];
+                c[Counters.CURSOR] = step * BATCH;
+                c[Counters.STEP_LO] = step;
+                b.uploadInt(counters, 0, c, 0, c.length);
+                pool.startChains(negatives, BATCH, counters);
+                float[] start = b.download(negatives);
+                if (step >= 2) {
+                    assertEquals(10f + step - 2, start[0], "row 0 continues the chain of slot " + step % 2);
+                }
+                assertTrue(Math.abs(start[chains * INPUTS]) <= 1f, "the shared row starts from noise");
+                float[] out = new float[BATCH * INPUTS];
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = i < chains * INPUTS ? 10 + step : 100 + step;
+                }
+                b.upload(negatives, out);
+                pool.keepChains(negatives, BATCH);
+            }
+            for (float v : pool.contents()) {
+                assertTrue(v == 12f || v == 13f, "only the pool's rows return to it: " + v);
+            }
+        }
     }
 }

@@ -86,14 +86,16 @@ class TrainingEndToEndTest {
 
     /**
      * Resuming from a mid-run checkpoint ends with exactly the weights of an uninterrupted run,
-     * with chains from noise and with persistent chains (whose pool is part of the checkpoint).
+     * with chains from noise, with persistent chains (whose pool is part of the checkpoint) and with
+     * short-lived chains beside them (a second pool in the checkpoint, whose slots' ages follow the
+     * global step across the epoch boundary).
      */
-    @org.junit.jupiter.params.ParameterizedTest(name = "replay_size {0}")
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"0", "150"})
-    void resumeIsBitIdenticalOnTheCpu(String replaySize, @TempDir Path dir) throws IOException {
+    @org.junit.jupiter.params.ParameterizedTest(name = "replay_size {0}, noise_chains {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"0,0", "150,0", "150,20"})
+    void resumeIsBitIdenticalOnTheCpu(String replaySize, String noiseChains, @TempDir Path dir) throws IOException {
         TrainConfig config = ConfigLoader.load("seed", Map.of("epochs", "2", "langevin_steps", "3",
                 "hidden_dims", "32,32", "batch_size", "50", "energy_l2", "0.1", "data_noise", "0.01",
-                "replay_size", replaySize));
+                "replay_size", replaySize, "noise_chains", noiseChains, "noise_chain_life", "9"));
         Dataset train = MnistFixture.train(530); // 11 batches per epoch, the last one partial
         Dataset test = MnistFixture.test(200);
         try (Backend backend = new CpuBackend()) {
@@ -113,6 +115,10 @@ class TrainingEndToEndTest {
         assertArrayEquals(a.state().counters(), b.state().counters());
         if (!replaySize.equals("0")) {
             assertArrayEquals(a.state().replay(), b.state().replay());
+        }
+        if (!noiseChains.equals("0")) {
+            assertArrayEquals(a.state().noiseChains(), b.state().noiseChains());
+            assertEquals(20 * 3 * 784, a.state().noiseChains().length, "20 chains in 3 slots of a 9-step life");
         }
         assertFalse(java.util.Arrays.equals(a.params(), mid(dir).params()), "resume must have trained further");
     }
