@@ -65,8 +65,8 @@ public final class TrainedModel implements AutoCloseable {
         this.shape = ck.spec().input();
         this.classes = ck.spec().classes();
         this.energySign = ck.config().energySign().sign();
-        this.chain = SamplerSpec.of(ck.config());
         this.pool = StartPool.ofNullable(ck.state() == null ? null : ck.state().replay());
+        this.chain = SamplerSpec.forStart(ck.config(), pool == null);
         this.backend = backend;
         EnergyModel model = null;
         try {

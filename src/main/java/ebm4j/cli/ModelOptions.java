@@ -34,7 +34,8 @@ final class ModelOptions {
             description = "Sampler: langevin or annealed (default: the checkpoint's).")
     String sampler;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Sampler steps (default: the checkpoint's).")
+    @Option(names = "--steps", paramLabel = "N", description = "Sampler steps (default: the checkpoint's; from"
+            + " noise, its noise_chain_life when it was trained with noise_chains).")
     Integer steps;
 
     @Option(names = "--alpha", paramLabel = "A", description = "Step size (default: the checkpoint's).")
@@ -62,17 +63,29 @@ final class ModelOptions {
         if (!(startTemperature > 0) || !Double.isFinite(startTemperature)) {
             throw new UserException("--start-temperature must be finite and > 0, got " + startTemperature);
         }
-        float[] pool = ck.state() == null ? null : ck.state().replay();
+        float[] pool = savedPool(ck);
         if (init == Start.POOL && pool == null) {
             throw new UserException("--init pool: checkpoint " + ck.dir()
                     + " has no persistent-chain pool (it was trained with replay_size 0)");
         }
-        return init == Start.NOISE || pool == null ? null : new StartPool(pool, startTemperature);
+        return startsFromNoise(ck) ? null : new StartPool(pool, startTemperature);
     }
 
-    /** The chain: the checkpoint's training settings unless overridden; all values checked. */
+    private static float[] savedPool(Checkpoint.Loaded ck) {
+        return ck.state() == null ? null : ck.state().replay();
+    }
+
+    /** Whether chains start from uniform noise: asked for, or the checkpoint has no pool. */
+    private boolean startsFromNoise(Checkpoint.Loaded ck) {
+        return init == Start.NOISE || savedPool(ck) == null;
+    }
+
+    /**
+     * The chain: the checkpoint's training settings unless overridden (see {@link SamplerSpec#forStart}
+     * for chains from noise); all values checked.
+     */
     SamplerSpec chain(Checkpoint.Loaded ck) {
-        SamplerSpec trained = SamplerSpec.of(ck.config());
+        SamplerSpec trained = SamplerSpec.forStart(ck.config(), startsFromNoise(ck));
         String kind = sampler != null ? sampler : trained.kind();
         Samplers.factory(kind); // an unknown name fails here, with the registered names
         int n = steps != null ? steps : trained.steps();
