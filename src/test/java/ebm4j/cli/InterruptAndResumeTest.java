@@ -59,6 +59,15 @@ class InterruptAndResumeTest {
         }
     }
 
+    private static void awaitCheckpoint(Ebm4jProcess p, Path run, long seconds) throws Exception {
+        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        Path checkpoints = run.resolve("checkpoints");
+        while (System.nanoTime() < end && p.process.isAlive()
+                && !(Files.isDirectory(checkpoints) && Checkpoint.newest(checkpoints) != null)) {
+            Thread.sleep(20);
+        }
+    }
+
     private static void deleteTree(Path p) throws java.io.IOException {
         if (Files.exists(p)) {
             try (var walk = Files.walk(p)) {
@@ -112,6 +121,11 @@ class InterruptAndResumeTest {
                     // the clock starts when training does: JVM start-up and loading MNIST take seconds on a
                     // loaded machine, and kills that all land before the first checkpoint would test no resume
                     awaitTraining(p, 120);
+                    if (attempt == 1 && !hasCheckpoint) {
+                        // on a machine busy enough that two batches outlast every random delay, kills would all
+                        // land before the first checkpoint: let the second attempt write one, then kill at random
+                        awaitCheckpoint(p, run, 120);
+                    }
                     Thread.sleep(200 + random.nextInt(3000));
                 }
                 if (attempt < 3 && p.process.isAlive()) {
