@@ -27,17 +27,22 @@ class ReplayBufferTest {
             assertEquals(2 * BATCH, replay.size(), "whole slots only");
             replay.prepareEpoch(0, 4, 0, 0);
             for (int step = 0; step < 3; step++) {
-                int[] c = new int[Counters.SIZE];
-                c[Counters.CURSOR] = step * BATCH; // where the data gather of this batch reads
-                c[Counters.STEP_LO] = step;
-                b.uploadInt(counters, 0, c, 0, c.length);
-                replay.startChains(negatives, BATCH, counters);
-                starts[step] = b.download(negatives);
+                starts[step] = start(b, replay, negatives, counters, step);
                 b.fill(negatives, BATCH * INPUTS, 10 + step);
                 replay.keepChains(negatives, BATCH);
             }
         }
         return starts;
+    }
+
+    /** Starts step {@code step}'s chains (the data cursor at its batch) and returns their start states. */
+    private static float[] start(Backend b, ReplayBuffer pool, Buf negatives, IntBuf counters, int step) {
+        int[] c = new int[Counters.SIZE];
+        c[Counters.CURSOR] = step * BATCH; // where the data gather of this batch reads
+        c[Counters.STEP_LO] = step;
+        b.uploadInt(counters, 0, c, 0, c.length);
+        pool.startChains(negatives, BATCH, counters);
+        return b.download(negatives);
     }
 
     @Test
@@ -78,16 +83,11 @@ class ReplayBufferTest {
             int[] lastWriter = {-1, -1, -1}; // the step that last returned chains to each slot
             int[] age = new int[uses]; // uses since the slot's last restart
             for (int step = 0; step < steps; step++) {
-                int[] c = new int[Counters.SIZE];
-                c[Counters.CURSOR] = step * BATCH;
-                c[Counters.STEP_LO] = step;
-                b.uploadInt(counters, 0, c, 0, c.length);
-                pool.startChains(negatives, BATCH, counters);
-                float[] start = b.download(negatives);
+                float[] states = start(b, pool, negatives, counters, step);
                 int slot = step % uses, use = step / uses;
                 boolean restart = (use + slot) % uses == 0;
                 for (int r = 0; r < BATCH; r++) {
-                    float v = start[r * INPUTS];
+                    float v = states[r * INPUTS];
                     boolean fresh = r >= chains || restart || lastWriter[slot] < 0;
                     if (fresh) {
                         assertTrue(v >= -1f && v < 1f, "step " + step + " row " + r + " starts from noise: " + v);
@@ -118,16 +118,11 @@ class ReplayBufferTest {
             assertEquals(2 * chains, pool.size(), "whole slots of the pool's chains");
             pool.prepareEpoch(0, 4, 0, 0);
             for (int step = 0; step < 4; step++) {
-                int[] c = new int[Counters.SIZE];
-                c[Counters.CURSOR] = step * BATCH;
-                c[Counters.STEP_LO] = step;
-                b.uploadInt(counters, 0, c, 0, c.length);
-                pool.startChains(negatives, BATCH, counters);
-                float[] start = b.download(negatives);
+                float[] states = start(b, pool, negatives, counters, step);
                 if (step >= 2) {
-                    assertEquals(10f + step - 2, start[0], "row 0 continues the chain of slot " + step % 2);
+                    assertEquals(10f + step - 2, states[0], "row 0 continues the chain of slot " + step % 2);
                 }
-                assertTrue(Math.abs(start[chains * INPUTS]) <= 1f, "the shared row starts from noise");
+                assertTrue(Math.abs(states[chains * INPUTS]) <= 1f, "the shared row starts from noise");
                 float[] out = new float[BATCH * INPUTS];
                 for (int i = 0; i < out.length; i++) {
                     out[i] = i < chains * INPUTS ? 10 + step : 100 + step;
