@@ -20,7 +20,6 @@ import ebm4j.config.TrainConfig;
  * last batch of an epoch takes all its negatives from the pool).
  */
 public final class ChainPools implements AutoCloseable {
-    private final Backend backend;
     private final int batch;
     private final int inputs;
     private final ReplayBuffer pool;
@@ -32,14 +31,10 @@ public final class ChainPools implements AutoCloseable {
 
     /** The pools a training config asks for (it must use a pool: replay_size > 0). */
     public ChainPools(Backend backend, TrainConfig config, int inputs, int classes) {
-        this.backend = backend;
+        requireBalanced(config, classes);
         this.batch = config.batchSize();
         this.inputs = inputs;
         this.shortRows = config.noiseChains();
-        if (shortRows % classes != 0) {
-            throw new UserException("noise_chains (" + shortRows + ") must be a multiple of the " + classes
-                    + " classes, so that every class has as many chains");
-        }
         long seed = config.seed();
         ReplayBuffer p = null;
         ReplayBuffer s = null;
@@ -66,6 +61,18 @@ public final class ChainPools implements AutoCloseable {
         pool = p;
         shortLived = s;
         classGrad = g;
+    }
+
+    /**
+     * The short-lived chains take classes row by row (class = row mod classes), so their number
+     * must be a multiple of the classes for every class to have as many chains. Checked before a
+     * run's folder is created ({@link RunPlan#check}), since only the data set knows the classes.
+     */
+    static void requireBalanced(TrainConfig config, int classes) {
+        if (config.noiseChains() % classes != 0) {
+            throw new UserException("noise_chains (" + config.noiseChains() + ") must be a multiple of the " + classes
+                    + " classes, so that every class has as many chains");
+        }
     }
 
     /** Rows the persistent pool of this config holds (what its checkpoints save). */

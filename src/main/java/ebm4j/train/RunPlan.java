@@ -129,7 +129,7 @@ public final class RunPlan {
 
     /**
      * Checks the run against the data it will train on, before its folder is created: the model's
-     * size against memory, and a resumed checkpoint against the data.
+     * size against memory, a resumed checkpoint against the data, and noise_chains against its classes.
      *
      * @param onCpu true when the CPU backend will train
      */
@@ -138,6 +138,7 @@ public final class RunPlan {
         if (resume != null) {
             ResumeCheck.check(resume, config, train);
         }
+        ChainPools.requireBalanced(config, train.classes());
         MemoryBudget.check(spec, config, train, onCpu);
     }
 

@@ -73,6 +73,15 @@ class UserErrorsBeforeWorkTest {
         assertTrue(isEmptyOrAbsent(out), "no run folder");
     }
 
+    /** noise_chains must split evenly over the data set's classes, which only the data knows. */
+    @Test
+    void noiseChainsThatDoNotSplitOverTheClassesAreRefusedBeforeTheFolderExists() throws Exception {
+        Path out = dir.resolve("unbalanced");
+        CliTest.Run r = CliTest.run(TinyData.train(data, out, "u", "--noise-chains", "6", "--noise-chain-life", "4"));
+        CliTest.assertUsageError(r, "noise_chains (6) must be a multiple of the 4 classes");
+        assertTrue(isEmptyOrAbsent(out), "no run folder");
+    }
+
     /**
      * Issue: consistent checkpoints of a 784→5 or a 100→10 model loaded, then failed with index
      * errors in eval and sample. Now each command checks the model against what it does: eval and
