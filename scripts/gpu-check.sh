@@ -385,7 +385,10 @@ checkpoint_at() {
 }
 
 train_device=gpu
-train_args=(--train-subset 1920 --epochs 2 --checkpoint-every 15 --keep 10 --log-every 5
+# The default recipe plus 20 short-lived chains from noise (noise_chains, off by default), so that the
+# GPU also runs the partly class-conditional chain, the second pool and its checkpoint; 1920 images
+# make 30 full batches an epoch, so every step has them.
+train_args=(--train-subset 1920 --epochs 2 --checkpoint-every 15 --keep 10 --log-every 5 --noise-chains 20
             --data-dir "$data" --no-fetch --out "$work/runs")
 
 step_train() {
@@ -448,7 +451,7 @@ step_resume() {
     same_checkpoint_file "$a/$f" "$b/$f" || differ="$differ $f"
   done
   if [ -z "$differ" ]; then
-    record resume PASS "resumed at batch 45 of 60: final weights, Adam moments and pool identical to the uninterrupted run"
+    record resume PASS "resumed at batch 45 of 60: final weights, Adam moments, pool and short-lived chains identical to the uninterrupted run"
   else
     record resume FAIL "resumed at batch 45 of 60: differs from the uninterrupted run in$differ"
   fi
