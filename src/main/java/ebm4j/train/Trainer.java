@@ -150,8 +150,8 @@ public final class Trainer {
             int n = train.count(), batch = config.batchSize();
             state.data.setOrder(Shuffle.permutation(n, config.seed(), epoch));
             state.setCursor(first * batch);
-            if (state.replay != null) {
-                state.replay.prepareEpoch(epoch, batchesPerEpoch, first, (long) epoch * batchesPerEpoch);
+            if (state.chains != null) {
+                state.chains.prepareEpoch(epoch, batchesPerEpoch, first, (long) epoch * batchesPerEpoch);
             }
             state.backend.fill(state.stats, LossStats.SIZE, 0f);
             long intervalStart = System.nanoTime();

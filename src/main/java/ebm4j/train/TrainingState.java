@@ -26,7 +26,7 @@ final class TrainingState implements AutoCloseable {
     final IntBuf counters;
     final Buf stats;
     final ResidentData data;
-    final ChainPools replay;
+    final ChainPools chains;
     final TrainStep step;
 
     /** @param runSteps batches in the whole run (the linear lr schedule's horizon) */
@@ -54,7 +54,7 @@ final class TrainingState implements AutoCloseable {
         counters = c;
         stats = s;
         data = d;
-        replay = r;
+        chains = r;
     }
 
     /** The persistent-chain pool is used when the config asks for one (joint objective only). */
@@ -75,12 +75,12 @@ final class TrainingState implements AutoCloseable {
         backend.upload(step.adamM(), ck.state().adamM());
         backend.upload(step.adamV(), ck.state().adamV());
         backend.uploadInt(counters, 0, ck.state().counters(), 0, Counters.SIZE);
-        if (replay != null) {
+        if (chains != null) {
             if (ck.state().replay() == null) {
                 throw new UserException("checkpoint " + ck.dir() + " has no replay buffer but replay_size is "
-                        + replay.size());
+                        + chains.size());
             }
-            replay.restore(ck.state().replay(), ck.state().noiseChains());
+            chains.restore(ck.state().replay(), ck.state().noiseChains());
         }
     }
 
@@ -91,8 +91,8 @@ final class TrainingState implements AutoCloseable {
     /** The state a checkpoint at this point saves. */
     Checkpoint.TrainState snapshot(int epoch, int batchInEpoch) {
         return new Checkpoint.TrainState(backend.download(step.adamM()), backend.download(step.adamV()),
-                backend.downloadInt(counters), epoch, batchInEpoch, replay == null ? null : replay.poolContents(),
-                replay == null ? null : replay.shortLivedContents());
+                backend.downloadInt(counters), epoch, batchInEpoch, chains == null ? null : chains.poolContents(),
+                chains == null ? null : chains.shortLivedContents());
     }
 
     /** Sets the batch cursor (the position in the epoch's permutation) to {@code cursor}. */
@@ -121,7 +121,7 @@ final class TrainingState implements AutoCloseable {
 
     @Override
     public void close() {
-        closeAll(null, step, replay, data, stats, counters, model);
+        closeAll(null, step, chains, data, stats, counters, model);
     }
 
     /** Closes in order; the first failure is thrown (or added to {@code pending}) after all were tried. */
@@ -150,6 +150,6 @@ final class TrainingState implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "TrainingState" + Arrays.asList(model.spec(), replay == null ? "no pool" : "pool " + replay.size());
+        return "TrainingState" + Arrays.asList(model.spec(), chains == null ? "no pool" : "pool " + chains.size());
     }
 }
