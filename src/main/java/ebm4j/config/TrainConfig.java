@@ -182,6 +182,14 @@ public final class TrainConfig {
         return get(NOISE_CHAIN_LIFE);
     }
 
+    /**
+     * Rows of the short-lived pool of {@code noise_chains}: its chains per step times the training
+     * steps a chain lives (0 without noise_chains).
+     */
+    public int noiseChainPoolRows() {
+        return noiseChains() == 0 || langevinSteps() == 0 ? 0 : noiseChains() * (noiseChainLife() / langevinSteps());
+    }
+
     public float lr() {
         return get(LR);
     }

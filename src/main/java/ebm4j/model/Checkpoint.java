@@ -281,8 +281,7 @@ public final class Checkpoint {
             noiseChains = file.tensors().get(NOISE_CHAINS);
             if (noiseChains != null) {
                 long[] s = noiseChains.shape();
-                long most = config.langevinSteps() == 0 ? 0
-                        : (long) config.noiseChains() * (config.noiseChainLife() / config.langevinSteps());
+                long most = config.noiseChainPoolRows();
                 if (!noiseChains.dtype().equals(SafeTensors.F32) || s.length != 2 || s[1] != spec.inputs() || s[0] < 1
                         || s[0] > most) {
                     throw invalid(NOISE_CHAINS + " is " + noiseChains + "; expected F32[rows, " + spec.inputs()

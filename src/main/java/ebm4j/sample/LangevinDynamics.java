@@ -61,17 +61,17 @@ abstract class LangevinDynamics implements Sampler {
         int classes = model.outputs();
         int imageRows = rows - conditionalRows;
         long n = (long) rows * model.inputs();
+        if (imageRows > 0 && conditionalRows > 0) {
+            // dE/dscores of the class-conditional rows is constant (the chain's sign * onehot(y)), and
+            // each step's energyGrad writes only the rows above them: so it is copied once, not per step
+            long c = (long) conditionalRows * classes;
+            b.copy(dScores.slice((long) imageRows * classes, c), classGrad, c);
+        }
+        Buf grad = imageRows > 0 ? dScores : classGrad;
         for (int t = 0; t < spec.steps(); t++) {
             Buf scores = model.forward(x, rows); // also keeps the activations the backward pass needs
-            Buf grad = classGrad;
             if (imageRows > 0) {
                 b.energyGrad(dScores, null, scores, imageRows, classes, spec.energySign());
-                if (conditionalRows > 0) {
-                    // dE/dscores of the class-conditional rows is constant: the chain's sign * onehot(y)
-                    long c = (long) conditionalRows * classes;
-                    b.copy(dScores.slice((long) imageRows * classes, c), classGrad, c);
-                }
-                grad = dScores;
             }
             model.backward(grad, rows, x, false, dx);
             b.langevinUpdate(x, dx, n, alpha(t), sigma(t), spec.gradClip(), seed, counters, STEP_STREAM + t);

@@ -55,7 +55,7 @@ public final class ChainPools implements AutoCloseable {
                 backend.upload(g, onehot);
             }
         } catch (RuntimeException | Error e) {
-            closeQuietly(e, g, s, p);
+            TrainingState.closeAll(e, g, s, p);
             throw e;
         }
         pool = p;
@@ -78,11 +78,6 @@ public final class ChainPools implements AutoCloseable {
     /** Rows the persistent pool of this config holds (what its checkpoints save). */
     static int poolRows(TrainConfig config) {
         return ReplayBuffer.rows(config.replaySize(), config.batchSize() - config.noiseChains());
-    }
-
-    /** Rows the short-lived pool of this config holds (0 without noise_chains). */
-    static int shortLivedRows(TrainConfig config) {
-        return config.noiseChains() == 0 ? 0 : config.noiseChains() * (config.noiseChainLife() / config.langevinSteps());
     }
 
     /** See {@link ReplayBuffer#prepareEpoch}. */
@@ -145,18 +140,6 @@ public final class ChainPools implements AutoCloseable {
         pool.restore(poolRows);
         if (shortLived != null) {
             shortLived.restore(shortLivedRows);
-        }
-    }
-
-    private static void closeQuietly(Throwable pending, AutoCloseable... resources) {
-        for (AutoCloseable r : resources) {
-            if (r != null) {
-                try {
-                    r.close();
-                } catch (Exception e) {
-                    pending.addSuppressed(e);
-                }
-            }
         }
     }
 

@@ -28,7 +28,7 @@ final class MemoryBudget {
                 + Hyperparameters.HIDDEN_DIMS.format(config.hiddenDims()) + " on " + spec.input() + " images";
         long params = ModelSize.parameters(spec, model);
         long pool = TrainingState.usesReplay(config)
-                ? (long) (ChainPools.poolRows(config) + ChainPools.shortLivedRows(config)) * spec.inputs() : 0;
+                ? (long) (ChainPools.poolRows(config) + config.noiseChainPoolRows()) * spec.inputs() : 0;
         ModelSize.requireHeap(4 * (3 * params + pool), "training " + model + " (" + String.format(java.util.Locale.ROOT, "%,d", params)
                 + " parameters; each checkpoint copies the weights and both Adam moments)");
         if (!onCpu) {

@@ -47,7 +47,7 @@ final class ResumeCheck {
                     + " config (replay_size " + config.replaySize() + ", batch_size " + config.batchSize() + ") needs "
                     + poolRows);
         }
-        int shortRows = TrainingState.usesReplay(config) ? ChainPools.shortLivedRows(config) : 0;
+        int shortRows = TrainingState.usesReplay(config) ? config.noiseChainPoolRows() : 0;
         int savedShort = st.noiseChains() == null ? 0 : st.noiseChains().length / ck.spec().inputs();
         if (savedShort != shortRows) {
             throw new UserException("checkpoint " + ck.dir() + " holds " + savedShort + " short-lived chains, but its"

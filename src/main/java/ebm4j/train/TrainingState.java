@@ -125,7 +125,7 @@ final class TrainingState implements AutoCloseable {
     }
 
     /** Closes in order; the first failure is thrown (or added to {@code pending}) after all were tried. */
-    private static void closeAll(Throwable pending, AutoCloseable... resources) {
+    static void closeAll(Throwable pending, AutoCloseable... resources) {
         RuntimeException first = null;
         for (AutoCloseable r : resources) {
             if (r == null) {
