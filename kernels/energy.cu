@@ -50,6 +50,9 @@ extern "C" __global__ void energy_grad(float* dScores, float* energy, const floa
 // E = sign*LSE, p = softmax,
 //   dL/ds_real   = flush(((p - onehot(y)) + sign*p*(gen + 2*l2*E_r)) / B)
 //   dL/ds_sample = flush((sign*p*(-gen + 2*l2*E_s)) / B)
+// With energyNeutralCe != 0 a real row's (p - onehot(y)) becomes (p - onehot(y) - c*p),
+// c = (p.p - p_y) / p.p with p.p summed in class order: orthogonal to p = dLSE/ds
+// (LossKernels.ceAlongP; HybridLossSpec.energyNeutralCe says why).
 // and adds this batch's statistics to stats (LossStats layout: LOSS, CLF, GEN, E_REAL, E_SAMPLE,
 // CORRECT, ROWS, BATCHES), each slot as (float)(stats + value).
 //
@@ -61,7 +64,7 @@ extern "C" __global__ void energy_grad(float* dScores, float* energy, const floa
 // Launch: grid 1, block 256 (EBM_LOSS_THREADS).
 extern "C" __global__ void __launch_bounds__(EBM_LOSS_THREADS)
 hybrid_loss_grad(float* dScores, float* stats, const float* scores, const int* labels, int batch,
-                 int classes, float energySign, float genWeight, float l2Weight) {
+                 int classes, float energySign, float genWeight, float l2Weight, int energyNeutralCe) {
     __shared__ double s_ce[EBM_LOSS_THREADS];
     __shared__ double s_e[EBM_LOSS_THREADS];
     __shared__ int s_correct[EBM_LOSS_THREADS];
@@ -85,10 +88,20 @@ hybrid_loss_grad(float* dScores, float* stats, const float* scores, const int* l
             const double lse = mx + log(sum);
             const double e = sign * lse;
             const double energyFactor = real ? gen + 2 * l2 * e : -gen + 2 * l2 * e;
+            double along = 0.0;
+            if (real && energyNeutralCe != 0 && validLabel) {
+                double pp = 0.0;
+                for (int j = 0; j < classes; j++) {
+                    const double p = exp((double)s[j] - mx) / sum;
+                    pp += p * p;
+                }
+                const double py = exp((double)s[label] - mx) / sum;
+                along = (pp - py) / pp;
+            }
             for (int j = 0; j < classes; j++) {
                 const double p = exp((double)s[j] - mx) / sum;
                 double g = sign * p * energyFactor;
-                if (real) g += p - (j == label ? 1 : 0);
+                if (real) g += p - (j == label ? 1 : 0) - along * p;
                 d[j] = ebm_flush_f((float)(g * invB));
             }
             double ce = 0.0;

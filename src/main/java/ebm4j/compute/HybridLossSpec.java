@@ -6,10 +6,23 @@ package ebm4j.compute;
  *           + l2Weight * (mean E_real^2 + mean E_sample^2)},
  * with {@code E = energySign * LogSumExp(s)}.
  *
- * @param energySign +1 for the reference convention (E = LSE), -1 for JEM (E = -LSE)
- * @param genWeight  weight of the contrastive term; 0 trains a plain classifier
- * @param l2Weight   weight of the energy-magnitude penalty; 0 is off (the reference)
+ * @param energySign      +1 for the reference convention (E = LSE), -1 for JEM (E = -LSE)
+ * @param genWeight       weight of the contrastive term; 0 trains a plain classifier
+ * @param l2Weight        weight of the energy-magnitude penalty; 0 is off (the reference)
+ * @param energyNeutralCe whether each real row's cross-entropy gradient in score space,
+ *                        {@code g = p - onehot(y)}, loses its component along {@code p = dLSE/ds}:
+ *                        {@code g - (g.p / p.p) p}. Such a gradient leaves the row's LogSumExp,
+ *                        and so its energy, unchanged to first order in the scores (exactly so
+ *                        for the last layer's weights and bias, whose Jacobian products are a
+ *                        multiple of the identity): the classifier learns from those rows
+ *                        without making them likelier. Used for translated copies
+ *                        ({@code augment_target=classifier_projected}).
  */
-public record HybridLossSpec(float energySign, float genWeight, float l2Weight) {
+public record HybridLossSpec(float energySign, float genWeight, float l2Weight, boolean energyNeutralCe) {
     public static final HybridLossSpec REFERENCE = new HybridLossSpec(1f, 1f, 0f);
+
+    /** The loss with the plain cross-entropy. */
+    public HybridLossSpec(float energySign, float genWeight, float l2Weight) {
+        this(energySign, genWeight, l2Weight, false);
+    }
 }

@@ -35,7 +35,14 @@ public final class TrainConfig {
     public enum LrSchedule { CONSTANT, LINEAR }
 
     /** Which loss terms see the translated images of {@code augment_shift}. */
-    public enum AugmentTarget { ALL, CLASSIFIER }
+    public enum AugmentTarget {
+        ALL, CLASSIFIER, CLASSIFIER_PROJECTED;
+
+        /** Whether the translated copy's cross-entropy leaves its energy alone (see HybridLossSpec). */
+        public boolean energyNeutral() {
+            return this == CLASSIFIER_PROJECTED;
+        }
+    }
 
     private final Map<Hyperparameter<?>, Object> values;
 
@@ -127,10 +134,11 @@ public final class TrainConfig {
 
     /**
      * Whether a training pass carries a translated copy of the real batch beside it (augment_shift
-     * with augment_target=classifier): then a pass is 3 batches (translated, real, sampled), else 2.
+     * with augment_target=classifier or classifier_projected): then a pass is 3 batches
+     * (translated, real, sampled), else 2.
      */
     public boolean augmentsClassifierOnly() {
-        return augmentShift() > 0 && augmentTarget() == AugmentTarget.CLASSIFIER;
+        return augmentShift() > 0 && augmentTarget() != AugmentTarget.ALL;
     }
 
     /** Batches in one training pass: 2 (real, sampled), or 3 with a translated copy of the real one. */

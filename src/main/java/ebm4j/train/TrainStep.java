@@ -97,7 +97,8 @@ public final class TrainStep implements AutoCloseable {
         boolean joint = config.objective() == TrainConfig.Objective.JOINT;
         loss = new HybridLossSpec(config.energySign().sign(), joint ? config.genWeight() : 0f,
                 joint ? config.energyL2() : 0f);
-        classifierLoss = new HybridLossSpec(config.energySign().sign(), 0f, 0f);
+        classifierLoss = new HybridLossSpec(config.energySign().sign(), 0f, 0f,
+                config.augmentTarget().energyNeutral());
         classifierStats = config.augmentsClassifierOnly() ? backend.alloc(LossStats.SIZE) : null;
         long decaySteps = config.lrSchedule() == TrainConfig.LrSchedule.LINEAR ? runSteps : 0;
         adam = new AdamSpec(config.lr(), config.adamBeta1(), config.adamBeta2(), 1e-8f, config.warmupSteps(),

@@ -564,6 +564,54 @@ public abstract class BackendContractTest {
         Parity.assertClose("stats", expected, get(stats), tol, tol);
     }
 
+    /**
+     * {@link HybridLossSpec#energyNeutralCe}: each real row's gradient is the plain one less the
+     * cross-entropy part's projection on p = softmax (so that part is orthogonal to p); sampled
+     * rows and the statistics are the plain loss's, bit for bit.
+     */
+    @ParameterizedTest
+    @MethodSource("lossSpecs")
+    void energyNeutralCrossEntropyRemovesItsComponentAlongTheSoftmax(HybridLossSpec plain) {
+        HybridLossSpec neutral = new HybridLossSpec(plain.energySign(), plain.genWeight(), plain.l2Weight(), true);
+        int batch = 6, classes = 10;
+        float[] scores = uniform(25, 2 * batch * classes, -4, 4);
+        scores[3] = 12f; // a confident, correct row: its projection is small but not zero
+        int[] labels = {3, 7, 1, 1, 0, 9};
+        float[] stats0 = {0.5f, 0.25f, 0.125f, -1f, 2f, 3f, 14f, 2f};
+        Buf plainStats = buf(stats0), neutralStats = buf(stats0);
+        Buf dPlain = zeros(2 * batch * classes), dNeutral = zeros(2 * batch * classes);
+        backend.hybridLossGrad(dPlain, plainStats, buf(scores), ints(labels), batch, classes, plain);
+        backend.hybridLossGrad(dNeutral, neutralStats, buf(scores), ints(labels), batch, classes, neutral);
+        float[] gp = get(dPlain), gn = get(dNeutral);
+
+        Parity.assertBitEqual("statistics", get(plainStats), get(neutralStats));
+        int sampled = batch * classes;
+        Parity.assertBitEqual("sampled rows", Arrays.copyOfRange(gp, sampled, 2 * sampled),
+                Arrays.copyOfRange(gn, sampled, 2 * sampled));
+        double[] s = toDouble(scores);
+        float[] expected = new float[sampled];
+        double largestShift = 0;
+        for (int r = 0; r < batch; r++) {
+            double l = lse(s, r, classes);
+            double[] p = new double[classes];
+            double ceDotP = 0, pp = 0;
+            for (int j = 0; j < classes; j++) {
+                p[j] = Math.exp(s[r * classes + j] - l);
+                ceDotP += (p[j] - (j == labels[r] ? 1 : 0)) * p[j];
+                pp += p[j] * p[j];
+            }
+            double c = ceDotP / pp;
+            for (int j = 0; j < classes; j++) {
+                double shift = c * p[j] / batch;
+                expected[r * classes + j] = (float) (gp[r * classes + j] - shift);
+                largestShift = Math.max(largestShift, Math.abs(shift));
+            }
+        }
+        assertTrue(largestShift > 1e-2, "the projection changes the gradient, so the check can fail");
+        Parity.assertClose("real rows: plain gradient less the projection", expected,
+                Arrays.copyOfRange(gn, 0, sampled), mathTolerance(), 10 * mathTolerance());
+    }
+
     @Test
     void hybridLossStatisticsAccumulateOverBatches() {
         int batch = 3, classes = 4;

@@ -139,4 +139,64 @@ class EnergyNetGradientTest {
                     "x[" + i + "]: backward " + analytic[i] + " vs finite difference " + numeric);
         }
     }
+
+    /**
+     * {@link HybridLossSpec#energyNeutralCe}: on one row, the cross-entropy's weight gradient in
+     * the last layer is orthogonal to that row's energy gradient there (a step along it leaves the
+     * energy unchanged to first order through those weights), where the plain cross-entropy's is
+     * far from orthogonal; and it still descends the cross-entropy (positive inner product with
+     * the plain gradient over all parameters).
+     */
+    @ParameterizedTest(name = "sign {0}")
+    @CsvSource({"1", "-1"})
+    void energyNeutralCrossEntropyLeavesTheRowsEnergyAloneThroughTheLastLayer(float sign) {
+        float[] p = params();
+        float[] x = inputs(BATCH);
+        int[] labels = {4, 0, 9};
+        int last = LAYOUT.layers() - 1;
+        int from = (int) LAYOUT.weightOffset(last), to = (int) (LAYOUT.biasOffset(last) + LAYOUT.out(last));
+        try (EnergyNet net = new EnergyNet(backend, TestSpecs.mlp(LAYOUT.widths()), 2);
+             Buf xb = backend.alloc(2 * INPUTS); IntBuf yb = backend.allocInt(1);
+             Buf dScores = net.newScoresBuffer(); Buf stats = backend.alloc(LossStats.SIZE)) {
+            backend.upload(net.params(), p);
+            for (int r = 0; r < BATCH; r++) {
+                float[] twice = new float[2 * INPUTS]; // the row, and the same row as the (ignored) sample
+                System.arraycopy(x, r * INPUTS, twice, 0, INPUTS);
+                System.arraycopy(x, r * INPUTS, twice, INPUTS, INPUTS);
+                backend.upload(xb, twice);
+                backend.uploadInt(yb, 0, labels, r, 1);
+
+                float[] plain = crossEntropyGrads(net, xb, yb, dScores, stats, new HybridLossSpec(sign, 0f, 0f, false));
+                float[] neutral = crossEntropyGrads(net, xb, yb, dScores, stats, new HybridLossSpec(sign, 0f, 0f, true));
+                backend.energyGrad(dScores, null, net.forward(xb, 1), 1, CLASSES, sign);
+                net.backward(dScores, 1, xb, true, null);
+                float[] energy = backend.download(net.grads());
+
+                double plainCos = cosine(plain, energy, from, to);
+                double neutralCos = cosine(neutral, energy, from, to);
+                assertTrue(Math.abs(plainCos) > 1e-2, "row " + r + ": the plain cross-entropy moves the energy ("
+                        + plainCos + "), so the check below can fail");
+                assertTrue(Math.abs(neutralCos) < 1e-3 * Math.abs(plainCos), "row " + r
+                        + ": cos(neutral CE, energy) in the last layer " + neutralCos + ", plain " + plainCos);
+                assertTrue(cosine(neutral, plain, 0, p.length) > 0.1, "row " + r + ": still a descent direction");
+            }
+        }
+    }
+
+    private float[] crossEntropyGrads(EnergyNet net, Buf xb, IntBuf yb, Buf dScores, Buf stats, HybridLossSpec spec) {
+        Buf scores = net.forward(xb, 2);
+        backend.hybridLossGrad(dScores, stats, scores, yb, 1, CLASSES, spec);
+        net.backward(dScores, 2, xb, true, null);
+        return backend.download(net.grads());
+    }
+
+    private static double cosine(float[] a, float[] b, int from, int to) {
+        double ab = 0, aa = 0, bb = 0;
+        for (int i = from; i < to; i++) {
+            ab += (double) a[i] * b[i];
+            aa += (double) a[i] * a[i];
+            bb += (double) b[i] * b[i];
+        }
+        return ab / Math.sqrt(aa * bb);
+    }
 }

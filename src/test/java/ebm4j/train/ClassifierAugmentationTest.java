@@ -1,5 +1,6 @@
 package ebm4j.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -91,5 +92,18 @@ class ClassifierAugmentationTest {
         // the same products, summed over 3 instead of 2 batches of rows: float rounding only
         assertTrue(largestMismatch <= 1e-5 * Math.max(1, largest),
                 "gradient = joint(real) + cross-entropy(translated); off by " + largestMismatch);
+    }
+
+    @Test
+    void theProjectedCrossEntropyChangesOnlyTheTranslatedCopysPart() {
+        Step plain = oneStep(Map.of("augment_target", "classifier"));
+        Step projected = oneStep(Map.of("augment_target", "classifier_projected"));
+        // the same batch and negatives, and the reported figures are the real batch's
+        assertArrayEquals(plain.stats(), projected.stats());
+        double largestChange = 0;
+        for (int i = 0; i < plain.grads().length; i++) {
+            largestChange = Math.max(largestChange, Math.abs(plain.grads()[i] - projected.grads()[i]));
+        }
+        assertTrue(largestChange > 1e-5, "the projection changes the step's gradient");
     }
 }

@@ -60,6 +60,8 @@ final class LossKernels {
      *   dL/ds_real   = ((p - onehot(y)) + sign * p * (gen + 2 * l2 * E_r)) / B
      *   dL/ds_sample = sign * p * (-gen + 2 * l2 * E_s) / B
      * </pre>
+     * With {@link HybridLossSpec#energyNeutralCe} a real row's {@code p - onehot(y)} becomes
+     * {@code p - onehot(y) - c p} with {@code c = (p.p - p_y) / p.p}, so it is orthogonal to p.
      * Statistics are summed in double in row order (deterministic) and added into stats
      * (see {@link LossStats}); a real row is correct when its first maximal score is its label.
      */
@@ -87,11 +89,12 @@ final class LossKernels {
             double lse = max + Math.log(sum);
             double e = sign * lse;
             double energyFactor = real ? gen + 2 * l2 * e : -gen + 2 * l2 * e;
+            double along = real && spec.energyNeutralCe() ? ceAlongP(s, row, classes, max, sum, label) : 0;
             for (int j = 0; j < classes; j++) {
                 double p = Math.exp(s.get(row + j) - max) / sum;
                 double g = sign * p * energyFactor;
                 if (real) {
-                    g += p - (j == label ? 1 : 0);
+                    g += p - (j == label ? 1 : 0) - along * p;
                 }
                 d.put(db + r * classes + j, ElementwiseKernels.flush((float) (g * invB)));
             }
@@ -119,6 +122,20 @@ final class LossKernels {
         add(stats, tb + LossStats.CORRECT, correct);
         add(stats, tb + LossStats.ROWS, batch);
         add(stats, tb + LossStats.BATCHES, 1);
+    }
+
+    /**
+     * The cross-entropy gradient's coefficient along p, {@code c = (p - onehot(y)).p / p.p
+     * = (p.p - p_y) / p.p}, with p.p summed in class order.
+     */
+    private static double ceAlongP(FloatBuffer s, int row, int classes, double max, double sum, int label) {
+        double pp = 0;
+        for (int j = 0; j < classes; j++) {
+            double p = Math.exp(s.get(row + j) - max) / sum;
+            pp += p * p;
+        }
+        double py = Math.exp(s.get(row + label) - max) / sum;
+        return (pp - py) / pp;
     }
 
     /** Index of the first maximal score (ties go to the lower class). */

@@ -20,7 +20,7 @@ public enum Kernel {
     ELU_BACKWARD("elu_backward", "ptr ptr i64"),
     COLUMN_SUMS("column_sums", "ptr ptr i32 i32 f32"),
     ENERGY_GRAD("energy_grad", "ptr ptr ptr i32 i32 f32"),
-    HYBRID_LOSS_GRAD("hybrid_loss_grad", "ptr ptr ptr ptr i32 i32 f32 f32 f32"),
+    HYBRID_LOSS_GRAD("hybrid_loss_grad", "ptr ptr ptr ptr i32 i32 f32 f32 f32 i32"),
     UNIFORM_FILL("uniform_fill", "ptr i64 f32 f32 i64 ptr i32"),
     LANGEVIN_UPDATE("langevin_update", "ptr ptr i64 f32 f32 f32 i64 ptr i32"),
     ADD_NOISE("add_noise", "ptr i64 f32 i64 ptr i32"),

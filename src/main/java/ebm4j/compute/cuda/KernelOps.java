@@ -139,7 +139,8 @@ final class KernelOps {
         need(labels, batch, "labels");
         launcher.launch(Launch.of(Kernel.HYBRID_LOSS_GRAD, 1, LOSS_THREADS)
                 .ptr(dScores.ptr()).ptr(stats.ptr()).ptr(scores.ptr()).ptr(labels.ptr())
-                .i32(batch).i32(classes).f32(spec.energySign()).f32(spec.genWeight()).f32(spec.l2Weight()));
+                .i32(batch).i32(classes).f32(spec.energySign()).f32(spec.genWeight()).f32(spec.l2Weight())
+                .i32(spec.energyNeutralCe() ? 1 : 0));
     }
 
     void uniformFill(CudaBuf x, long n, float lo, float hi, long seed, CudaIntBuf counters, int stream) {

@@ -54,7 +54,7 @@ class CudaEmulatedConvNetTest {
     }
 
     @ParameterizedTest(name = "augment_target={0}")
-    @ValueSource(strings = {"all", "classifier"})
+    @ValueSource(strings = {"all", "classifier", "classifier_projected"})
     void threeAugmentedConvNetStepsMatchTheCpuBitForBit(String target) {
         String problem = EmulatedDevice.problem();
         Assumptions.assumeTrue(problem == null, () -> "kernel emulator unavailable: " + problem);
