@@ -50,11 +50,11 @@ extern "C" __global__ void energy_grad(float* dScores, float* energy, const floa
 // E = sign*LSE, p = softmax,
 //   dL/ds_real   = flush(((p - onehot(y)) + sign*p*(gen + 2*l2*E_r)) / B)
 //   dL/ds_sample = flush((sign*p*(-gen + 2*l2*E_s)) / B)
+// and adds this batch's statistics to stats (LossStats layout: LOSS, CLF, GEN, E_REAL, E_SAMPLE,
+// CORRECT, ROWS, BATCHES), each slot as (float)(stats + value).
 // With energyNeutralCe != 0 a real row's (p - onehot(y)) becomes (p - onehot(y) - c*p),
 // c = (p.p - p_y) / p.p with p.p summed in class order: orthogonal to p = dLSE/ds
 // (LossKernels.ceAlongP; HybridLossSpec.energyNeutralCe says why).
-// and adds this batch's statistics to stats (LossStats layout: LOSS, CLF, GEN, E_REAL, E_SAMPLE,
-// CORRECT, ROWS, BATCHES), each slot as (float)(stats + value).
 //
 // Deterministic: ONE block. Rows go in chunks of 256, a thread per row computes its gradient
 // row and leaves its row's (ce, E, correct) in shared memory; thread 0 then folds the chunk into

@@ -12,9 +12,10 @@ package ebm4j.compute;
  * @param energyNeutralCe whether each real row's cross-entropy gradient in score space,
  *                        {@code g = p - onehot(y)}, loses its component along {@code p = dLSE/ds}:
  *                        {@code g - (g.p / p.p) p}. Such a gradient leaves the row's LogSumExp,
- *                        and so its energy, unchanged to first order in the scores (exactly so
- *                        for the last layer's weights and bias, whose Jacobian products are a
- *                        multiple of the identity): the classifier learns from those rows
+ *                        and so its energy, unchanged to first order in the scores; a step of
+ *                        the last layer's weights and bias along one row's gradient leaves that
+ *                        row's energy unchanged to first order exactly (their Jacobian product
+ *                        is a multiple of the identity). The classifier learns from those rows
  *                        without making them likelier. Used for translated copies
  *                        ({@code augment_target=classifier_projected}).
  */
