@@ -90,12 +90,12 @@ hybrid_loss_grad(float* dScores, float* stats, const float* scores, const int* l
             const double energyFactor = real ? gen + 2 * l2 * e : -gen + 2 * l2 * e;
             double along = 0.0;
             if (real && energyNeutralCe != 0 && validLabel) {
-                double pp = 0.0;
+                double pp = 0.0, py = 0.0;
                 for (int j = 0; j < classes; j++) {
                     const double p = exp((double)s[j] - mx) / sum;
                     pp += p * p;
+                    if (j == label) py = p;
                 }
-                const double py = exp((double)s[label] - mx) / sum;
                 along = (pp - py) / pp;
             }
             for (int j = 0; j < classes; j++) {

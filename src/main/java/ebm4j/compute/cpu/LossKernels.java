@@ -129,12 +129,14 @@ final class LossKernels {
      * = (p.p - p_y) / p.p}, with p.p summed in class order.
      */
     private static double ceAlongP(FloatBuffer s, int row, int classes, double max, double sum, int label) {
-        double pp = 0;
+        double pp = 0, py = 0;
         for (int j = 0; j < classes; j++) {
             double p = Math.exp(s.get(row + j) - max) / sum;
             pp += p * p;
+            if (j == label) {
+                py = p;
+            }
         }
-        double py = Math.exp(s.get(row + label) - max) / sum;
         return (pp - py) / pp;
     }
 
