@@ -7,7 +7,9 @@ package ebm4j.compute;
  * with {@code E = energySign * LogSumExp(s)}.
  *
  * @param energySign      +1 for the reference convention (E = LSE), -1 for JEM (E = -LSE)
- * @param genWeight       weight of the contrastive term; 0 trains a plain classifier
+ * @param genWeight       weight of the contrastive term; 0 trains a plain classifier. Negative, it
+ *                        pushes the labelled rows' energy up as a sample's: translated copies as
+ *                        negatives ({@code augment_target=classifier_negative})
  * @param l2Weight        weight of the energy-magnitude penalty; 0 is off (the reference)
  * @param energyNeutralCe whether each real row's cross-entropy gradient in score space,
  *                        {@code g = p - onehot(y)}, loses its component along {@code p = dLSE/ds}:

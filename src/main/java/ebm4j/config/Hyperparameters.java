@@ -64,13 +64,15 @@ public final class Hyperparameters {
             intIn(0, 8), "0", "translate each real image by up to PX pixels in x and y, drawn per image and batch"
                     + " (0 = off)");
     public static final Hyperparameter<TrainConfig.AugmentTarget> AUGMENT_TARGET = Hyperparameter.of(
-            "augment_target", "all|classifier|classifier_projected", choice(TrainConfig.AugmentTarget.class),
+            "augment_target", "all|classifier|classifier_projected|classifier_negative", choice(TrainConfig.AugmentTarget.class),
             "classifier",
             "with augment_shift: all (every loss term sees the translated images instead of the real ones),"
                     + " classifier (the cross-entropy sees the translated images as well, the energy terms only the"
-                    + " real ones; passes of 3 instead of 2 batches), or classifier_projected (as classifier, but"
+                    + " real ones; passes of 3 instead of 2 batches), classifier_projected (as classifier, but"
                     + " the translated images' cross-entropy gradient loses its part that would change their"
-                    + " energy)");
+                    + " energy), or classifier_negative (as classifier_projected, and the translated images are"
+                    + " negatives of the energy like the samples: gen_weight pushes their energy up, energy_l2"
+                    + " holds it)");
 
     // ---- the sampler -----------------------------------------------------------------------------
     public static final Hyperparameter<String> SAMPLER = Hyperparameter.of("sampler", "NAME",

@@ -36,11 +36,21 @@ public final class TrainConfig {
 
     /** Which loss terms see the translated images of {@code augment_shift}. */
     public enum AugmentTarget {
-        ALL, CLASSIFIER, CLASSIFIER_PROJECTED;
+        ALL, CLASSIFIER, CLASSIFIER_PROJECTED, CLASSIFIER_NEGATIVE;
 
         /** Whether the translated copy's cross-entropy leaves its energy alone (see HybridLossSpec). */
         public boolean energyNeutral() {
-            return this == CLASSIFIER_PROJECTED;
+            return this == CLASSIFIER_PROJECTED || this == CLASSIFIER_NEGATIVE;
+        }
+
+        /**
+         * Whether the translated copy is also a negative of the energy: MNIST digits are centred by
+         * their centre of mass, so a translated digit lies off the data, and the contrastive term
+         * pushes its energy up as it does a sample's. A row drawn with no shift (one in
+         * (2 augment_shift + 1)^2) is then pushed both ways: the real batch's term lowers it.
+         */
+        public boolean translatedAreNegatives() {
+            return this == CLASSIFIER_NEGATIVE;
         }
     }
 
@@ -134,7 +144,7 @@ public final class TrainConfig {
 
     /**
      * Whether a training pass carries a translated copy of the real batch beside it (augment_shift
-     * with augment_target=classifier or classifier_projected): then a pass is 3 batches
+     * with any augment_target but all): then a pass is 3 batches
      * (translated, real, sampled), else 2.
      */
     public boolean augmentsClassifierOnly() {

@@ -52,7 +52,7 @@ public final class TrainStep implements AutoCloseable {
     private final IntBuf counters;
     private final Buf stats;
     private final HybridLossSpec loss;
-    /** The cross-entropy alone: the loss of the translated copy beside the real batch. */
+    /** The loss of the translated copy beside the real batch: see {@link #classifierLoss(TrainConfig)}. */
     private final HybridLossSpec classifierLoss;
     /**
      * Where the translated copy's loss sums go (the loss kernel adds to its stats), or null: the
@@ -97,14 +97,26 @@ public final class TrainStep implements AutoCloseable {
         boolean joint = config.objective() == TrainConfig.Objective.JOINT;
         loss = new HybridLossSpec(config.energySign().sign(), joint ? config.genWeight() : 0f,
                 joint ? config.energyL2() : 0f);
-        classifierLoss = new HybridLossSpec(config.energySign().sign(), 0f, 0f,
-                config.augmentTarget().energyNeutral());
+        classifierLoss = classifierLoss(config);
         classifierStats = config.augmentsClassifierOnly() ? backend.alloc(LossStats.SIZE) : null;
         long decaySteps = config.lrSchedule() == TrainConfig.LrSchedule.LINEAR ? runSteps : 0;
         adam = new AdamSpec(config.lr(), config.adamBeta1(), config.adamBeta2(), 1e-8f, config.warmupSteps(),
                 decaySteps);
         timer = backend.timer();
         this.chains = chains;
+    }
+
+    /**
+     * The translated copy's loss: the cross-entropy alone, or with {@code classifier_negative} also
+     * the contrastive and penalty terms of a sample. The loss kernel gives its labelled rows the
+     * energy factor {@code gen + 2 l2 E}; a negative weight makes that a sample's
+     * {@code -gen + 2 l2 E}, so the translated rows' energy is pushed up, and held, as a sample's is.
+     */
+    private static HybridLossSpec classifierLoss(TrainConfig config) {
+        TrainConfig.AugmentTarget target = config.augmentTarget();
+        boolean negatives = target.translatedAreNegatives() && config.objective() == TrainConfig.Objective.JOINT;
+        return new HybridLossSpec(config.energySign().sign(), negatives ? -config.genWeight() : 0f,
+                negatives ? config.energyL2() : 0f, target.energyNeutral());
     }
 
     public Buf adamM() {
@@ -123,6 +135,14 @@ public final class TrainStep implements AutoCloseable {
     public Buf lastSamples(int rows) {
         long n = (long) rows * net.inputs();
         return stacked.slice((config.passBatches() - 1) * n, n);
+    }
+
+    /** The translated copy of the last step's real batch, (rows, inputs); with a pass of 3 batches only. */
+    Buf lastTranslated(int rows) {
+        if (config.passBatches() != 3) {
+            throw new IllegalStateException("no translated copy without augment_shift and a classifier target");
+        }
+        return stacked.slice(0, (long) rows * net.inputs());
     }
 
     /**

@@ -496,8 +496,10 @@ public abstract class BackendContractTest {
         return ce + gen;
     }
 
+    /** The last: a negative weight on labelled rows, as augment_target=classifier_negative uses. */
     static Stream<HybridLossSpec> lossSpecs() {
-        return Stream.of(HybridLossSpec.REFERENCE, new HybridLossSpec(-1f, 0.7f, 0.1f), new HybridLossSpec(1f, 0f, 0f));
+        return Stream.of(HybridLossSpec.REFERENCE, new HybridLossSpec(-1f, 0.7f, 0.1f), new HybridLossSpec(1f, 0f, 0f),
+                new HybridLossSpec(-1f, -0.05f, 0.01f));
     }
 
     @ParameterizedTest

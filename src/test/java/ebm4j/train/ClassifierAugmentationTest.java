@@ -33,13 +33,19 @@ class ClassifierAugmentationTest {
     private static final int CLASSES = 3;
     private static final int BATCH = 6;
 
-    private record Step(float[] grads, float[] stats) {}
+    /** @param translated the step's translated copy of the batch, or null without one */
+    private record Step(float[] grads, float[] stats, float[] translated) {}
 
-    private static Step oneStep(Map<String, String> options) {
+    private static TrainConfig config(Map<String, String> options) {
         Map<String, String> o = new HashMap<>(Map.of("hidden_dims", "16,16", "batch_size", "" + BATCH,
                 "langevin_steps", "2", "replay_size", "0", "data_noise", "0", "augment_shift", "2"));
         o.putAll(options);
-        TrainConfig config = ConfigLoader.load(null, o);
+        return ConfigLoader.load(null, o);
+    }
+
+    private static Step oneStep(Map<String, String> options) {
+        Map<String, String> o = options;
+        TrainConfig config = config(o);
         SplittableRandom r = new SplittableRandom(3);
         int rows = 12;
         float[] table = new float[rows * SHAPE.pixels()];
@@ -63,7 +69,8 @@ class ClassifierAugmentationTest {
             b.uploadInt(p, 0, perm, 0, rows);
             step.enqueue(BATCH, t, y, p);
             b.synchronize();
-            return new Step(b.download(net.grads()), b.download(stats));
+            float[] translated = config.passBatches() == 3 ? b.download(step.lastTranslated(BATCH)) : null;
+            return new Step(b.download(net.grads()), b.download(stats), translated);
         }
     }
 
@@ -105,5 +112,58 @@ class ClassifierAugmentationTest {
             largestChange = Math.max(largestChange, Math.abs(plain.grads()[i] - projected.grads()[i]));
         }
         assertTrue(largestChange > 1e-5, "the projection changes the step's gradient");
+    }
+
+    /**
+     * {@code classifier_negative} adds to the projected step the gradient of a sample's energy
+     * terms on the translated rows, {@code F = -gen * mean E_t + l2 * mean E_t^2}. Checked by a
+     * central difference of F along the added part D: if D is the gradient of F, then
+     * {@code (F(theta + eps D) - F(theta - eps D)) / 2 eps = |D|^2}.
+     */
+    @Test
+    void translatedCopiesAsNegativesAddASamplesEnergyTermsOnTheirRows() {
+        Map<String, String> options = Map.of("augment_target", "classifier_negative");
+        Step negative = oneStep(options);
+        Step projected = oneStep(Map.of("augment_target", "classifier_projected"));
+        assertArrayEquals(projected.translated(), negative.translated(), "the same translated copy");
+        assertArrayEquals(projected.stats(), negative.stats(), "the reported figures are the real batch's");
+
+        float[] added = new float[negative.grads().length];
+        double squaredNorm = 0;
+        for (int i = 0; i < added.length; i++) {
+            added[i] = negative.grads()[i] - projected.grads()[i];
+            squaredNorm += (double) added[i] * added[i];
+        }
+        assertTrue(squaredNorm > 1e-10, "the translated rows' energy terms change the gradient");
+
+        TrainConfig config = config(options);
+        double eps = 1e-2 / Math.sqrt(squaredNorm); // a step of 0.01 in parameter norm
+        double slope = (energyTerms(config, negative.translated(), added, eps)
+                - energyTerms(config, negative.translated(), added, -eps)) / (2 * eps);
+        assertEquals(squaredNorm, slope, 0.02 * squaredNorm, "D is the gradient of F");
+    }
+
+    /** F at the initial parameters moved by {@code eps * direction}, on the given rows. */
+    private static double energyTerms(TrainConfig config, float[] rows, float[] direction, double eps) {
+        try (Backend b = new CpuBackend(1, GemmChoice.JAVA);
+             EnergyModel net = Models.create(b, ModelSpec.of(config, SHAPE, CLASSES), BATCH);
+             Buf x = b.alloc(rows.length); Buf energies = b.alloc(BATCH);
+             Buf dScores = net.newScoresBuffer()) {
+            net.initialise(config.seed());
+            float[] params = b.download(net.params());
+            for (int i = 0; i < params.length; i++) {
+                params[i] += (float) (eps * direction[i]);
+            }
+            b.upload(net.params(), params);
+            b.upload(x, rows);
+            Buf scores = net.forward(x, BATCH);
+            b.energyGrad(dScores, energies, scores, BATCH, CLASSES, config.energySign().sign());
+            double sum = 0, sumSquares = 0;
+            for (float e : b.download(energies)) {
+                sum += e;
+                sumSquares += (double) e * e;
+            }
+            return -config.genWeight() * sum / BATCH + config.energyL2() * sumSquares / BATCH;
+        }
     }
 }

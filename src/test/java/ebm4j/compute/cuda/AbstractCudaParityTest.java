@@ -207,7 +207,8 @@ abstract class AbstractCudaParityTest {
         IntTwin y = new IntTwin(labels);
         for (HybridLossSpec spec : new HybridLossSpec[] {HybridLossSpec.REFERENCE,
                 new HybridLossSpec(-1f, 0.7f, 0.1f), new HybridLossSpec(1f, 0f, 0f),
-                new HybridLossSpec(-1f, 0f, 0f, true), new HybridLossSpec(1f, 0.7f, 0.1f, true)}) {
+                new HybridLossSpec(-1f, 0f, 0f, true), new HybridLossSpec(1f, 0.7f, 0.1f, true),
+                new HybridLossSpec(-1f, -0.05f, 0.01f, true)}) {
             Twin d = twin(14, rows * classes, 0, 1);
             Twin stats = new Twin(new float[] {1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f});
             both(b -> b.hybridLossGrad(d.on(b), stats.on(b), s.on(b), y.on(b), batch(), classes, spec));

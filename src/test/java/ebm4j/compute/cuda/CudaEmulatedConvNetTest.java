@@ -54,7 +54,7 @@ class CudaEmulatedConvNetTest {
     }
 
     @ParameterizedTest(name = "augment_target={0}")
-    @ValueSource(strings = {"all", "classifier", "classifier_projected"})
+    @ValueSource(strings = {"all", "classifier", "classifier_projected", "classifier_negative"})
     void threeAugmentedConvNetStepsMatchTheCpuBitForBit(String target) {
         String problem = EmulatedDevice.problem();
         Assumptions.assumeTrue(problem == null, () -> "kernel emulator unavailable: " + problem);
