@@ -29,6 +29,17 @@ final class Ebm4jProcess {
         return start(workDir, List.of("bash", "-c", "ulimit -f " + kib + " && exec \"$@\"", "bash"), args);
     }
 
+    /**
+     * Starts ebm4j with SIGINT and SIGTERM at their default dispositions, for tests that send them.
+     * A shell without job control starts background commands with SIGINT ignored, and children
+     * inherit that (a build launched with {@code &} from a script, say); a JVM cannot handle a
+     * signal it inherited as ignored, so such a child would run on as if never interrupted. GNU
+     * env resets the dispositions, as an interactive terminal would have them.
+     */
+    static Ebm4jProcess startWithDefaultSignals(Path workDir, String... args) throws IOException {
+        return start(workDir, List.of("env", "--default-signal=INT,TERM"), args);
+    }
+
     private static Ebm4jProcess start(Path workDir, List<String> prefix, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(prefix);
         cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

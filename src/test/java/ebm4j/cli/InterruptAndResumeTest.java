@@ -81,7 +81,7 @@ class InterruptAndResumeTest {
     @Test
     void sigintAndSigtermSaveACheckpointAndExitWithTheConventionalCodes(@TempDir Path dir) throws Exception {
         for (String[] sig : new String[][] {{"INT", "130"}, {"TERM", "143"}}) {
-            Ebm4jProcess p = Ebm4jProcess.start(dir, trainArgs(dir, "sig" + sig[0], 50));
+            Ebm4jProcess p = Ebm4jProcess.startWithDefaultSignals(dir, trainArgs(dir, "sig" + sig[0], 50));
             p.awaitOutput("Epoch 1/50", 120);
             p.signal(sig[0]);
             int code = p.await(120);
