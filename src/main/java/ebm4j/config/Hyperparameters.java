@@ -64,7 +64,8 @@ public final class Hyperparameters {
             intIn(0, 8), "0", "translate each real image by up to PX pixels in x and y, drawn per image and batch"
                     + " (0 = off)");
     public static final Hyperparameter<TrainConfig.AugmentTarget> AUGMENT_TARGET = Hyperparameter.of(
-            "augment_target", "all|classifier|classifier_projected|classifier_negative", choice(TrainConfig.AugmentTarget.class),
+            "augment_target", "all|classifier|classifier_projected|classifier_negative",
+            choice(TrainConfig.AugmentTarget.class),
             "classifier",
             "with augment_shift: all (every loss term sees the translated images instead of the real ones),"
                     + " classifier (the cross-entropy sees the translated images as well, the energy terms only the"

@@ -44,8 +44,7 @@ class ClassifierAugmentationTest {
     }
 
     private static Step oneStep(Map<String, String> options) {
-        Map<String, String> o = options;
-        TrainConfig config = config(o);
+        TrainConfig config = config(options);
         SplittableRandom r = new SplittableRandom(3);
         int rows = 12;
         float[] table = new float[rows * SHAPE.pixels()];
