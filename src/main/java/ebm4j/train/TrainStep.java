@@ -137,9 +137,9 @@ public final class TrainStep implements AutoCloseable {
         return stacked.slice((config.passBatches() - 1) * n, n);
     }
 
-    /** The translated copy of the last step's real batch, (rows, inputs); with a pass of 3 batches only. */
+    /** The translated copy of the last step's real batch, (rows, inputs); only when the pass carries one. */
     Buf lastTranslated(int rows) {
-        if (config.passBatches() != 3) {
+        if (!config.augmentsClassifierOnly()) {
             throw new IllegalStateException("no translated copy without augment_shift and a classifier target");
         }
         return stacked.slice(0, (long) rows * net.inputs());

@@ -68,7 +68,7 @@ class ClassifierAugmentationTest {
             b.uploadInt(p, 0, perm, 0, rows);
             step.enqueue(BATCH, t, y, p);
             b.synchronize();
-            float[] translated = config.passBatches() == 3 ? b.download(step.lastTranslated(BATCH)) : null;
+            float[] translated = config.augmentsClassifierOnly() ? b.download(step.lastTranslated(BATCH)) : null;
             return new Step(b.download(net.grads()), b.download(stats), translated);
         }
     }
