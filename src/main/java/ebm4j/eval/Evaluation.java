@@ -37,7 +37,11 @@ public final class Evaluation {
             CONDITIONAL_PER_CLASS = "conditional_accuracy_per_class",
             UNCONDITIONAL_CONFIDENT = "unconditional_confident_fraction",
             UNCONDITIONAL_CLASS_COUNTS = "unconditional_class_counts",
-            UNCONDITIONAL_MAX_DEVIATION = "unconditional_class_max_deviation", FD = "fd";
+            UNCONDITIONAL_MAX_DEVIATION = "unconditional_class_max_deviation", FD = "fd",
+            CONDITIONAL_ACCURACY_INTERVAL = "conditional_accuracy_interval",
+            CONDITIONAL_WORST_CLASS_INTERVAL = "conditional_worst_class_interval",
+            UNCONDITIONAL_CONFIDENT_INTERVAL = "unconditional_confident_interval",
+            UNCONDITIONAL_MAX_DEVIATION_BY_CHANCE = "unconditional_class_max_deviation_by_chance";
     /** The OOD key of uniform noise; data sets use {@link ebm4j.data.DataSource#key()}. */
     public static final String UNIFORM = "uniform";
     /** AUROC members are {@code auroc_<ood key>_energy} and {@code auroc_<ood key>_max_softmax}. */
@@ -160,8 +164,10 @@ public final class Evaluation {
                     ? SampleGenerator.generate(net, in.chain(), in.seed() + 1, in.samples(), wanted, in.pool()) : null;
             FrechetFigures.Sets fdSets = in.judges().isEmpty() || in.fdSizes().isEmpty() ? null : frechetSets(net, in);
             List<Map<String, Object>> verdicts = new ArrayList<>();
+            double chanceDeviation = in.judges().isEmpty() ? Double.NaN
+                    : SamplingError.chanceMaxDeviation(in.samples(), classes);
             for (Checkpoint.Loaded judge : in.judges()) {
-                verdicts.add(judge(backend, judge, wanted, conditional, fresh, fdSets));
+                verdicts.add(judge(backend, judge, wanted, conditional, fresh, chanceDeviation, fdSets));
             }
             if (!verdicts.isEmpty()) {
                 figures.put(JUDGES, verdicts);
@@ -187,10 +193,13 @@ public final class Evaluation {
      * unconditional samples: its mean confidence, the fraction it classifies with confidence at
      * least {@value #CONFIDENT} (noise and blobs fall below), and how the samples spread over the
      * classes it sees (counts, and the largest relative deviation from uniform: mode coverage).
-     * With {@code fdSets}, also its Fréchet distances ({@link FrechetFigures}).
+     * Each proportion comes with its 95 % interval, and the deviation with what a uniform sampler's
+     * reaches by chance, {@code chanceDeviation} ({@link SamplingError}). With {@code fdSets}, also
+     * its Fréchet distances ({@link FrechetFigures}).
      */
     private static Map<String, Object> judge(Backend backend, Checkpoint.Loaded judge, int[] wanted,
-                                             float[] conditional, float[] unconditional, FrechetFigures.Sets fdSets) {
+                                             float[] conditional, float[] unconditional, double chanceDeviation,
+                                             FrechetFigures.Sets fdSets) {
         Map<String, Object> v = new LinkedHashMap<>();
         try (EnergyModel net = Models.create(backend, judge.spec(), CAPACITY)) {
             backend.upload(net.params(), judge.params());
@@ -202,16 +211,20 @@ public final class Evaluation {
                 hits[wanted[r]] += Scoring.argmax(s, r, classes) == wanted[r] ? 1 : 0;
             }
             double[] perClass = new double[classes];
-            double worst = 1;
+            int worst = -1;
             int total = 0;
             for (int k = 0; k < classes; k++) {
                 perClass[k] = asked[k] == 0 ? Double.NaN : (double) hits[k] / asked[k];
-                worst = asked[k] == 0 ? worst : Math.min(worst, perClass[k]);
+                if (asked[k] > 0 && (worst < 0 || perClass[k] < perClass[worst])) {
+                    worst = k; // the first of the worst: wanted has at least one row, so some class was asked
+                }
                 total += hits[k];
             }
             v.put(CHECKPOINT, judge.dir().toString());
             v.put(CONDITIONAL_ACCURACY, (double) total / wanted.length);
-            v.put(CONDITIONAL_WORST_CLASS, worst);
+            v.put(CONDITIONAL_ACCURACY_INTERVAL, SamplingError.wilson(total, wanted.length));
+            v.put(CONDITIONAL_WORST_CLASS, perClass[worst]);
+            v.put(CONDITIONAL_WORST_CLASS_INTERVAL, SamplingError.wilson(hits[worst], asked[worst]));
             v.put(CONDITIONAL_PER_CLASS, perClass);
 
             int n = unconditional.length / net.inputs();
@@ -223,14 +236,12 @@ public final class Evaluation {
                 confident += confidence[r] >= CONFIDENT ? 1 : 0;
                 histogram[Scoring.argmax(u, r, classes)]++;
             }
-            double deviation = 0;
-            for (int count : histogram) {
-                deviation = Math.max(deviation, Math.abs(count * (double) classes / n - 1));
-            }
             v.put(UNCONDITIONAL_CONFIDENCE, mean(confidence));
             v.put(UNCONDITIONAL_CONFIDENT, (double) confident / n);
+            v.put(UNCONDITIONAL_CONFIDENT_INTERVAL, SamplingError.wilson(confident, n));
             v.put(UNCONDITIONAL_CLASS_COUNTS, histogram);
-            v.put(UNCONDITIONAL_MAX_DEVIATION, deviation);
+            v.put(UNCONDITIONAL_MAX_DEVIATION, SamplingError.maxDeviation(histogram, n));
+            v.put(UNCONDITIONAL_MAX_DEVIATION_BY_CHANCE, chanceDeviation);
             if (fdSets != null) {
                 v.put(FD, FrechetFigures.of(net, fdSets));
             }

@@ -8,6 +8,7 @@ import ebm4j.report.Quantity;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -65,14 +66,17 @@ public final class EvaluationSection {
         JsonNode judges = eval.path(Evaluation.JUDGES);
         if (judges.isArray() && !judges.isEmpty()) {
             r.subheading("Sample quality, as independent classifiers judge it");
+            r.paragraph("In brackets: the 95 % interval of each share (Wilson), and the deviation from uniform that"
+                    + " a sampler drawing every class equally often exceeds by chance one time in 20 at this number"
+                    + " of samples.");
             List<List<Object>> rows = new ArrayList<>();
             for (JsonNode j : judges) {
                 rows.add(List.of(j.path(Evaluation.CHECKPOINT).asText("?"),
-                        Quantity.percent(number(j, Evaluation.CONDITIONAL_ACCURACY), 1),
-                        Quantity.percent(number(j, Evaluation.CONDITIONAL_WORST_CLASS), 1),
+                        share(j, Evaluation.CONDITIONAL_ACCURACY, Evaluation.CONDITIONAL_ACCURACY_INTERVAL),
+                        share(j, Evaluation.CONDITIONAL_WORST_CLASS, Evaluation.CONDITIONAL_WORST_CLASS_INTERVAL),
                         Quantity.percent(number(j, Evaluation.UNCONDITIONAL_CONFIDENCE), 1),
-                        Quantity.percent(number(j, Evaluation.UNCONDITIONAL_CONFIDENT), 1),
-                        Quantity.percent(number(j, Evaluation.UNCONDITIONAL_MAX_DEVIATION), 0)));
+                        share(j, Evaluation.UNCONDITIONAL_CONFIDENT, Evaluation.UNCONDITIONAL_CONFIDENT_INTERVAL),
+                        deviation(j)));
             }
             r.table(List.of("judge", "class-conditional samples accepted", "worst class",
                     "mean confidence on unconditional samples", "unconditional samples with confidence >= 0.9",
@@ -133,6 +137,34 @@ public final class EvaluationSection {
             }
         }
         return "the --ood set";
+    }
+
+    /** {@code 98.6 % (97.7–99.2)}: a share and its interval; the share alone when eval.json predates intervals. */
+    static Quantity share(JsonNode judge, String key, String intervalKey) {
+        Quantity share = Quantity.percent(number(judge, key), 1);
+        JsonNode interval = judge.path(intervalKey);
+        if (!interval.isArray() || interval.size() != 2) {
+            return share;
+        }
+        return new Quantity(share + " (" + percentDigits(interval.get(0).asDouble()) + "–"
+                + percentDigits(interval.get(1).asDouble()) + ")");
+    }
+
+    /** {@code ±12 % (±19 % by chance)}: the measured deviation and a uniform sampler's at this number of samples. */
+    static Quantity deviation(JsonNode judge) {
+        double measured = number(judge, Evaluation.UNCONDITIONAL_MAX_DEVIATION);
+        if (!Double.isFinite(measured)) {
+            return Quantity.missing();
+        }
+        double chance = number(judge, Evaluation.UNCONDITIONAL_MAX_DEVIATION_BY_CHANCE);
+        return new Quantity(String.format(Locale.ROOT, "±%.0f %%", measured * 100)
+                + (Double.isFinite(chance) ? String.format(Locale.ROOT, " (±%.0f %% by chance)", chance * 100)
+                        : ""));
+    }
+
+    /** A fraction's percentage digits alone, one decimal: 0.9772 gives {@code 97.7}. */
+    private static String percentDigits(double fraction) {
+        return String.format(Locale.ROOT, "%.1f", fraction * 100);
     }
 
     private static double number(JsonNode node, String key) {

@@ -167,6 +167,19 @@ class EvalAndSampleCommandTest {
         assertTrue(judge.get("conditional_worst_class_accuracy").doubleValue()
                 <= judge.get("conditional_accuracy").doubleValue(), judge.toString());
         assertEquals(10, judge.get("conditional_accuracy_per_class").size());
+        // each share comes with a 95 % interval around it; with 4 samples per class the worst class's is wide
+        for (String[] k : new String[][] {{"conditional_accuracy", "conditional_accuracy_interval"},
+            {"conditional_worst_class_accuracy", "conditional_worst_class_interval"},
+            {"unconditional_confident_fraction", "unconditional_confident_interval"}}) {
+            double v = judge.get(k[0]).doubleValue();
+            JsonNode ci = judge.get(k[1]);
+            assertTrue(ci.get(0).doubleValue() <= v && v <= ci.get(1).doubleValue(), k[1] + " " + ci + " around " + v);
+        }
+        JsonNode worstCi = judge.get("conditional_worst_class_interval");
+        assertTrue(worstCi.get(1).doubleValue() - worstCi.get(0).doubleValue() > 0.3, "4 samples: " + worstCi);
+        // a uniform sampler's counts among 40 samples stray far by chance: the figure says how far
+        double chance = judge.get("unconditional_class_max_deviation_by_chance").doubleValue();
+        assertTrue(chance > 0.5 && chance < 3, "chance deviation " + chance);
         int counted = 0;
         for (JsonNode c : judge.get("unconditional_class_counts")) {
             counted += c.asInt();
