@@ -41,7 +41,8 @@ public final class Evaluation {
             CONDITIONAL_ACCURACY_INTERVAL = "conditional_accuracy_interval",
             CONDITIONAL_WORST_CLASS_INTERVAL = "conditional_worst_class_interval",
             UNCONDITIONAL_CONFIDENT_INTERVAL = "unconditional_confident_interval",
-            UNCONDITIONAL_MAX_DEVIATION_BY_CHANCE = "unconditional_class_max_deviation_by_chance";
+            UNCONDITIONAL_MAX_DEVIATION_BY_CHANCE = "unconditional_class_max_deviation_by_chance",
+            TEST_CONFIDENT = "test_confident_fraction", JUDGE_TEST_ACCURACY = "test_accuracy";
     /** The OOD key of uniform noise; data sets use {@link ebm4j.data.DataSource#key()}. */
     public static final String UNIFORM = "uniform";
     /** AUROC members are {@code auroc_<ood key>_energy} and {@code auroc_<ood key>_max_softmax}. */
@@ -167,7 +168,7 @@ public final class Evaluation {
             double chanceDeviation = in.judges().isEmpty() ? Double.NaN
                     : SamplingError.chanceMaxDeviation(in.samples(), classes);
             for (Checkpoint.Loaded judge : in.judges()) {
-                verdicts.add(judge(backend, judge, wanted, conditional, fresh, chanceDeviation, fdSets));
+                verdicts.add(judge(backend, judge, wanted, conditional, fresh, chanceDeviation, in.test(), fdSets));
             }
             if (!verdicts.isEmpty()) {
                 figures.put(JUDGES, verdicts);
@@ -194,12 +195,14 @@ public final class Evaluation {
      * least {@value #CONFIDENT} (noise and blobs fall below), and how the samples spread over the
      * classes it sees (counts, and the largest relative deviation from uniform: mode coverage).
      * Each proportion comes with its 95 % interval, and the deviation with what a uniform sampler's
-     * reaches by chance, {@code chanceDeviation} ({@link SamplingError}). With {@code fdSets}, also
-     * its Fréchet distances ({@link FrechetFigures}).
+     * reaches by chance, {@code chanceDeviation} ({@link SamplingError}). On the real test images:
+     * the judge's accuracy and its confident share, the ceiling of the samples' (a sampler that
+     * drew real digits would reach it, not 1). With {@code fdSets}, also its Fréchet distances
+     * ({@link FrechetFigures}).
      */
     private static Map<String, Object> judge(Backend backend, Checkpoint.Loaded judge, int[] wanted,
                                              float[] conditional, float[] unconditional, double chanceDeviation,
-                                             FrechetFigures.Sets fdSets) {
+                                             Dataset test, FrechetFigures.Sets fdSets) {
         Map<String, Object> v = new LinkedHashMap<>();
         try (EnergyModel net = Models.create(backend, judge.spec(), CAPACITY)) {
             backend.upload(net.params(), judge.params());
@@ -242,6 +245,15 @@ public final class Evaluation {
             v.put(UNCONDITIONAL_CLASS_COUNTS, histogram);
             v.put(UNCONDITIONAL_MAX_DEVIATION, SamplingError.maxDeviation(histogram, n));
             v.put(UNCONDITIONAL_MAX_DEVIATION_BY_CHANCE, chanceDeviation);
+
+            float[] t = Scoring.scores(net, test.images(), test.count());
+            int right = 0, sure = 0;
+            for (int r = 0; r < test.count(); r++) {
+                right += Scoring.argmax(t, r, classes) == test.labels()[r] ? 1 : 0;
+                sure += Scoring.maxSoftmax(t, r, classes) >= CONFIDENT ? 1 : 0;
+            }
+            v.put(JUDGE_TEST_ACCURACY, (double) right / test.count());
+            v.put(TEST_CONFIDENT, (double) sure / test.count());
             if (fdSets != null) {
                 v.put(FD, FrechetFigures.of(net, fdSets));
             }

@@ -76,10 +76,12 @@ public final class EvaluationSection {
                         share(j, Evaluation.CONDITIONAL_WORST_CLASS, Evaluation.CONDITIONAL_WORST_CLASS_INTERVAL),
                         Quantity.percent(number(j, Evaluation.UNCONDITIONAL_CONFIDENCE), 1),
                         share(j, Evaluation.UNCONDITIONAL_CONFIDENT, Evaluation.UNCONDITIONAL_CONFIDENT_INTERVAL),
+                        Quantity.percent(number(j, Evaluation.TEST_CONFIDENT), 1),
                         deviation(j)));
             }
             r.table(List.of("judge", "class-conditional samples accepted", "worst class",
                     "mean confidence on unconditional samples", "unconditional samples with confidence >= 0.9",
+                    "real test images with confidence >= 0.9 (the ceiling)",
                     "largest class-share deviation from uniform"), rows);
         }
 
