@@ -65,7 +65,9 @@ public final class ConfigLoader {
 
     /**
      * Parses a key/value map saved with a run (a checkpoint's config). A key it lacks was written
-     * before that option existed, when the option was off; the seed preset holds the off values.
+     * before that option existed, when the option was off; the seed preset holds the off values,
+     * but for replay_reinit_final: off, the last epoch restarted chains like every other, at the
+     * run's own replay_reinit.
      */
     public static TrainConfig fromProperties(Map<String, String> values, String source) {
         Map<String, String> merged = new LinkedHashMap<>(defaults());
@@ -75,6 +77,10 @@ public final class ConfigLoader {
         for (Map.Entry<String, String> e : values.entrySet()) {
             requireKnown(e.getKey(), source);
             merged.put(e.getKey(), e.getValue());
+        }
+        String reinit = values.get(Hyperparameters.REPLAY_REINIT.key());
+        if (reinit != null && !values.containsKey(Hyperparameters.REPLAY_REINIT_FINAL.key())) {
+            merged.put(Hyperparameters.REPLAY_REINIT_FINAL.key(), reinit);
         }
         return parse(merged, origin);
     }

@@ -98,6 +98,10 @@ public final class Hyperparameters {
                     + " (0 = every chain starts from uniform noise, the original)");
     public static final Hyperparameter<Float> REPLAY_REINIT = Hyperparameter.of("replay_reinit", "P",
             floatIn(0, 1, false), "0.05", "probability that a persistent chain restarts from noise");
+    public static final Hyperparameter<Float> REPLAY_REINIT_FINAL = Hyperparameter.of("replay_reinit_final", "P",
+            floatIn(0, 1, false), "0.05",
+            "replay_reinit in the run's last epoch: a higher one leaves younger chains in the pool the run saves,"
+                    + " which sample and eval start from");
     public static final Hyperparameter<Integer> NOISE_CHAINS = Hyperparameter.of("noise_chains", "N",
             intIn(0, 65_535), "0",
             "rows of each batch's negatives taken from short-lived class-conditional chains that start from uniform"
@@ -125,7 +129,7 @@ public final class Hyperparameters {
             LOG_FILE, FIGURE_EVERY, MODEL, HIDDEN_DIMS, ENERGY_SIGN, OBJECTIVE, GEN_WEIGHT, ENERGY_L2, DATA_NOISE, AUGMENT_SHIFT,
             AUGMENT_TARGET,
             SAMPLER, LANGEVIN_STEPS, LANGEVIN_ALPHA, LANGEVIN_SIGMA, SAMPLER_ALPHA_END, SAMPLER_SIGMA_END,
-            LANGEVIN_GRAD_CLIP, REPLAY_SIZE, REPLAY_REINIT, NOISE_CHAINS, NOISE_CHAIN_LIFE, LR, LR_SCHEDULE, WARMUP_STEPS, ADAM_BETA1, ADAM_BETA2);
+            LANGEVIN_GRAD_CLIP, REPLAY_SIZE, REPLAY_REINIT, REPLAY_REINIT_FINAL, NOISE_CHAINS, NOISE_CHAIN_LIFE, LR, LR_SCHEDULE, WARMUP_STEPS, ADAM_BETA1, ADAM_BETA2);
 
     private static final Map<String, Hyperparameter<?>> BY_KEY = ALL.stream()
             .collect(Collectors.toUnmodifiableMap(Hyperparameter::key, Function.identity()));

@@ -192,6 +192,10 @@ public final class TrainConfig {
         return get(REPLAY_REINIT);
     }
 
+    public float replayReinitFinal() {
+        return get(REPLAY_REINIT_FINAL);
+    }
+
     public int noiseChains() {
         return get(NOISE_CHAINS);
     }

@@ -36,14 +36,16 @@ public final class ChainPools implements AutoCloseable {
         this.inputs = inputs;
         this.shortRows = config.noiseChains();
         long seed = config.seed();
+        ReplayBuffer.Reinit reinit = new ReplayBuffer.Reinit(config.replayReinit(), config.replayReinitFinal(),
+                config.epochs() - 1);
         ReplayBuffer p = null;
         ReplayBuffer s = null;
         Buf g = null;
         try {
             if (shortRows == 0) {
-                p = new ReplayBuffer(backend, config.replaySize(), config.replayReinit(), batch, inputs, seed);
+                p = new ReplayBuffer(backend, config.replaySize(), reinit, batch, inputs, seed);
             } else {
-                p = ReplayBuffer.sharing(backend, config.replaySize(), config.replayReinit(), batch - shortRows, batch,
+                p = ReplayBuffer.sharing(backend, config.replaySize(), reinit, batch - shortRows, batch,
                         inputs, seed);
                 s = ReplayBuffer.fixedLife(backend, shortRows, config.noiseChainLife() / config.langevinSteps(),
                         batch, inputs, seed);

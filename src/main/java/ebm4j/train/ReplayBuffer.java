@@ -10,8 +10,9 @@ import ebm4j.compute.Philox;
  * Persistent Langevin chains: a pool of {@code size} sample images that chains start from and
  * return to, so a chain runs for many training steps instead of 50 steps from noise. A step takes
  * {@code chains} rows of the pool; which of them restart from fresh uniform noise is the pool's
- * {@link Restarts} rule: each with probability {@code reinit} (the main pool), or every chain after
- * a fixed number of uses (the short-lived pool of chains from noise, see {@link #fixedLife}).
+ * {@link Restarts} rule: each with the probability its {@link Reinit} gives for the epoch (the main
+ * pool), or every chain after a fixed number of uses (the short-lived pool of chains from noise,
+ * see {@link #fixedLife}).
  *
  * <p>Built only from Backend ops that read their positions from device counters, so it works on
  * both backends and inside a captured CUDA graph. The pool buffer holds {@code size} rows, then
@@ -41,11 +42,29 @@ public final class ReplayBuffer implements AutoCloseable {
     /** Which rows of a step restart from noise. */
     private interface Restarts {
         /**
-         * @param use  how many times the slot was used before this step
-         * @param slot the step's slot
-         * @param u    a uniform draw in [0, 1) for this row of this step
+         * @param epoch the step's epoch (from 0)
+         * @param use   how many times the slot was used before this step
+         * @param slot  the step's slot
+         * @param u     a uniform draw in [0, 1) for this row of this step
          */
-        boolean restarts(long use, int slot, float u);
+        boolean restarts(int epoch, long use, int slot, float u);
+    }
+
+    /**
+     * The main pool's restart probability: {@code usual} in every epoch but {@code lastEpoch}
+     * (from 0), which has {@code last}. A chain that lives long drifts where the energy is lowest,
+     * which is not always where the digits are; restarting more of them in the last epoch leaves
+     * the saved pool younger chains, and the pool is what sampling starts from.
+     */
+    public record Reinit(float usual, float last, int lastEpoch) {
+        /** The same probability in every epoch. */
+        public static Reinit constant(float p) {
+            return new Reinit(p, p, 0);
+        }
+
+        public float at(int epoch) {
+            return epoch == lastEpoch ? last : usual;
+        }
     }
 
     private final Backend backend;
@@ -63,18 +82,19 @@ public final class ReplayBuffer implements AutoCloseable {
     private IntBuf readIndex;
     private IntBuf writeIndex;
 
-    /** The main pool: every row of a step is a pool chain that restarts with probability {@code reinit}. */
-    public ReplayBuffer(Backend backend, int size, float reinit, int batch, int inputs, long seed) {
-        this(backend, size, batch, batch, inputs, seed, (use, slot, u) -> u < reinit, INIT_STREAM, FRESH_STREAM);
+    /** The main pool: every row of a step is a pool chain that restarts with the probability of {@code reinit}. */
+    public ReplayBuffer(Backend backend, int size, Reinit reinit, int batch, int inputs, long seed) {
+        this(backend, size, batch, batch, inputs, seed, (epoch, use, slot, u) -> u < reinit.at(epoch), INIT_STREAM,
+                FRESH_STREAM);
     }
 
     /**
      * The main pool when the last {@code batch - chains} rows of each step are short-lived chains:
      * the pool supplies the first {@code chains} rows of a step.
      */
-    public static ReplayBuffer sharing(Backend backend, int size, float reinit, int chains, int batch, int inputs,
+    public static ReplayBuffer sharing(Backend backend, int size, Reinit reinit, int chains, int batch, int inputs,
                                        long seed) {
-        return new ReplayBuffer(backend, size, chains, batch, inputs, seed, (use, slot, u) -> u < reinit,
+        return new ReplayBuffer(backend, size, chains, batch, inputs, seed, (epoch, use, slot, u) -> u < reinit.at(epoch),
                 INIT_STREAM, FRESH_STREAM);
     }
 
@@ -86,7 +106,7 @@ public final class ReplayBuffer implements AutoCloseable {
      */
     public static ReplayBuffer fixedLife(Backend backend, int chains, int uses, int batch, int inputs, long seed) {
         return new ReplayBuffer(backend, chains * uses, chains, batch, inputs, seed,
-                (use, slot, u) -> (use + slot) % uses == 0, SHORT_INIT_STREAM, SHORT_FRESH_STREAM);
+                (epoch, use, slot, u) -> (use + slot) % uses == 0, SHORT_INIT_STREAM, SHORT_FRESH_STREAM);
     }
 
     private ReplayBuffer(Backend backend, int size, int chains, int stride, int inputs, long seed, Restarts restarts,
@@ -143,7 +163,7 @@ public final class ReplayBuffer implements AutoCloseable {
                     read[i] = size + r;
                     write[i] = size + r;
                 } else {
-                    read[i] = restarts.restarts(use, slot, u[i]) ? size + r : slot * chains + r;
+                    read[i] = restarts.restarts(epoch, use, slot, u[i]) ? size + r : slot * chains + r;
                     write[i] = slot * chains + r;
                 }
             }

@@ -108,6 +108,16 @@ class ConfigLoaderTest {
         assertEquals(c, ConfigLoader.fromProperties(c.toProperties(), "test"));
     }
 
+    /** A run saved before replay_reinit_final existed restarted its last epoch's chains at its own replay_reinit. */
+    @Test
+    void aCheckpointWithoutReplayReinitFinalKeepsItsReplayReinitToTheEnd() {
+        Map<String, String> saved = new HashMap<>(ConfigLoader.load(null, Map.of("replay_reinit", "0.25")).toProperties());
+        saved.remove("replay_reinit_final");
+        assertEquals(0.25f, ConfigLoader.fromProperties(saved, "test").replayReinitFinal());
+        saved.put("replay_reinit_final", "0.5");
+        assertEquals(0.5f, ConfigLoader.fromProperties(saved, "test").replayReinitFinal(), "a saved value stands");
+    }
+
     @Test
     void unknownKeyInAFileIsNamed(@TempDir Path dir) throws IOException {
         Path f = dir.resolve("bad.properties");

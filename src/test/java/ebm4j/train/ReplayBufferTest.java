@@ -11,10 +11,16 @@ import ebm4j.compute.Counters;
 import ebm4j.compute.IntBuf;
 import ebm4j.compute.Philox;
 import ebm4j.compute.cpu.CpuBackend;
+import ebm4j.config.ConfigLoader;
+import ebm4j.config.TrainConfig;
 import java.util.Arrays;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Chains leave the pool and come back to the same slot; reinit 1 always restarts from noise. */
+/**
+ * Chains leave the pool and come back to the same slot; reinit 1 always restarts from noise; the
+ * run's last epoch restarts with replay_reinit_final.
+ */
 class ReplayBufferTest {
     private static final int BATCH = 3, INPUTS = 5;
 
@@ -23,7 +29,8 @@ class ReplayBufferTest {
         float[][] starts = new float[3][];
         try (Backend b = new CpuBackend(); IntBuf counters = b.allocInt(Counters.SIZE);
              Buf negatives = b.alloc(BATCH * INPUTS);
-             ReplayBuffer replay = new ReplayBuffer(b, 2 * BATCH + 1, reinit, BATCH, INPUTS, 9)) {
+             ReplayBuffer replay = new ReplayBuffer(b, 2 * BATCH + 1, ReplayBuffer.Reinit.constant(reinit), BATCH,
+                     INPUTS, 9)) {
             assertEquals(2 * BATCH, replay.size(), "whole slots only");
             replay.prepareEpoch(0, 4, 0, 0);
             for (int step = 0; step < 3; step++) {
@@ -65,6 +72,44 @@ class ReplayBufferTest {
             assertEquals(0, v, 1.0);
         }
         assertNotEquals(Arrays.toString(s[0]), Arrays.toString(s[1]), "fresh noise differs per step");
+    }
+
+    /**
+     * replay_reinit 0 and replay_reinit_final 1 in a run of two epochs, wired as training wires it
+     * (ChainPools from the config): one slot of one batch, so every step continues the chain the
+     * step before left there, until the last epoch restarts every chain from noise.
+     */
+    @Test
+    void theRunsLastEpochRestartsWithReplayReinitFinal() {
+        TrainConfig config = ConfigLoader.load(null, Map.of("epochs", "2", "batch_size", "" + BATCH, "replay_size",
+                "" + BATCH, "replay_reinit", "0", "replay_reinit_final", "1"));
+        try (Backend b = new CpuBackend(); IntBuf counters = b.allocInt(Counters.SIZE);
+             Buf negatives = b.alloc(BATCH * INPUTS); ChainPools pools = new ChainPools(b, config, INPUTS, 10)) {
+            pools.prepareEpoch(0, 2, 0, 0);
+            for (int step = 0; step < 2; step++) {
+                float[] states = start(b, pools, negatives, counters, step, step);
+                if (step == 1) {
+                    assertEquals(10f, states[0], "epoch 0 continues the chain");
+                }
+                b.fill(negatives, BATCH * INPUTS, 10 + step);
+                pools.keep(negatives, BATCH);
+            }
+            pools.prepareEpoch(1, 2, 0, 2);
+            float[] states = start(b, pools, negatives, counters, 0, 2);
+            for (float v : states) {
+                assertTrue(Math.abs(v) <= 1f, "the last epoch restarts it from noise, not from 11: " + v);
+            }
+        }
+    }
+
+    /** Starts a step's chains through the pools: the data cursor at batch {@code batch}, Philox step {@code step}. */
+    private static float[] start(Backend b, ChainPools pools, Buf negatives, IntBuf counters, int batch, int step) {
+        int[] c = new int[Counters.SIZE];
+        c[Counters.CURSOR] = batch * BATCH;
+        c[Counters.STEP_LO] = step;
+        b.uploadInt(counters, 0, c, 0, c.length);
+        pools.start(negatives, BATCH, counters);
+        return b.download(negatives);
     }
 
     /**
@@ -114,7 +159,8 @@ class ReplayBufferTest {
         int chains = 2;
         try (Backend b = new CpuBackend(); IntBuf counters = b.allocInt(Counters.SIZE);
              Buf negatives = b.alloc(BATCH * INPUTS);
-             ReplayBuffer pool = ReplayBuffer.sharing(b, 2 * chains + 1, 0f, chains, BATCH, INPUTS, 9)) {
+             ReplayBuffer pool = ReplayBuffer.sharing(b, 2 * chains + 1, ReplayBuffer.Reinit.constant(0f), chains,
+                     BATCH, INPUTS, 9)) {
             assertEquals(2 * chains, pool.size(), "whole slots of the pool's chains");
             pool.prepareEpoch(0, 4, 0, 0);
             for (int step = 0; step < 4; step++) {
