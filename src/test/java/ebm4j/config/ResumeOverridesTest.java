@@ -15,12 +15,14 @@ class ResumeOverridesTest {
     private static final TrainConfig RUN = ConfigLoader.load(null, Map.of("hidden_dims", "32,32", "epochs", "3"));
 
     @Test
-    void theApplyingOnesAreEpochsFigureEveryAndLr() {
-        assertEquals("--epochs, --figure-every and --lr", ResumeOverrides.applying());
-        TrainConfig c = ResumeOverrides.apply(RUN, Map.of("epochs", "5", "lr", "0.0005", "figure_every", "2"), null);
+    void theApplyingOnesAreEpochsFigureEveryReplayReinitFinalAndLr() {
+        assertEquals("--epochs, --figure-every, --replay-reinit-final and --lr", ResumeOverrides.applying());
+        TrainConfig c = ResumeOverrides.apply(RUN, Map.of("epochs", "5", "lr", "0.0005", "figure_every", "2",
+                "replay_reinit_final", "0.25"), null);
         assertEquals(5, c.epochs());
         assertEquals(0.0005f, c.lr());
         assertEquals(2, c.figureEvery());
+        assertEquals(0.25f, c.replayReinitFinal());
         assertEquals(RUN.hiddenDims(), c.hiddenDims());
         assertEquals(RUN, ResumeOverrides.apply(RUN, Map.of(), null));
     }
@@ -55,7 +57,7 @@ class ResumeOverridesTest {
     void everyDescriptorSaysWhatResumeDoesWithIt() {
         for (Hyperparameter<?> h : Hyperparameters.ALL) {
             assertSame(h.key().equals("epochs") || h.key().equals("figure_every") || h.key().equals("lr")
-                    ? Hyperparameter.OnResume.APPLY : Hyperparameter.OnResume.FIXED, h.onResume(), h.key());
+                    || h.key().equals("replay_reinit_final") ? Hyperparameter.OnResume.APPLY : Hyperparameter.OnResume.FIXED, h.onResume(), h.key());
         }
     }
 }
