@@ -245,20 +245,24 @@ public final class Evaluation {
             v.put(UNCONDITIONAL_CLASS_COUNTS, histogram);
             v.put(UNCONDITIONAL_MAX_DEVIATION, SamplingError.maxDeviation(histogram, n));
             v.put(UNCONDITIONAL_MAX_DEVIATION_BY_CHANCE, chanceDeviation);
-
-            float[] t = Scoring.scores(net, test.images(), test.count());
-            int right = 0, sure = 0;
-            for (int r = 0; r < test.count(); r++) {
-                right += Scoring.argmax(t, r, classes) == test.labels()[r] ? 1 : 0;
-                sure += Scoring.maxSoftmax(t, r, classes) >= CONFIDENT ? 1 : 0;
-            }
-            v.put(JUDGE_TEST_ACCURACY, (double) right / test.count());
-            v.put(TEST_CONFIDENT, (double) sure / test.count());
+            onRealDigits(v, net, test, classes);
             if (fdSets != null) {
                 v.put(FD, FrechetFigures.of(net, fdSets));
             }
         }
         return v;
+    }
+
+    /** A judge's accuracy and confident share on the real test images: what its sample figures are read against. */
+    private static void onRealDigits(Map<String, Object> verdict, EnergyModel judge, Dataset test, int classes) {
+        float[] scores = Scoring.scores(judge, test.images(), test.count());
+        int right = 0, sure = 0;
+        for (int r = 0; r < test.count(); r++) {
+            right += Scoring.argmax(scores, r, classes) == test.labels()[r] ? 1 : 0;
+            sure += Scoring.maxSoftmax(scores, r, classes) >= CONFIDENT ? 1 : 0;
+        }
+        verdict.put(JUDGE_TEST_ACCURACY, (double) right / test.count());
+        verdict.put(TEST_CONFIDENT, (double) sure / test.count());
     }
 
     /**

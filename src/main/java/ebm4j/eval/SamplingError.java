@@ -12,8 +12,11 @@ import java.util.SplittableRandom;
 public final class SamplingError {
     /** The normal quantile of a two-sided 95 % interval. */
     private static final double Z95 = 1.959963984540054;
-    /** Simulated draws behind {@link #chanceMaxDeviation}: its 95th percentile moves by about ±2 % of itself. */
-    static final int CHANCE_TRIALS = 4000;
+    /**
+     * Simulated draws behind {@link #chanceMaxDeviation}: its 95th percentile is then within ±0.7
+     * percentile points (two standard errors).
+     */
+    private static final int CHANCE_TRIALS = 4000;
     /** Fixed, so that the same n and classes always give the same figure. */
     private static final long CHANCE_SEED = 0x5EED_C0DEL;
 
