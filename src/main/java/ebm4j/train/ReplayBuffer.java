@@ -94,8 +94,8 @@ public final class ReplayBuffer implements AutoCloseable {
      */
     public static ReplayBuffer sharing(Backend backend, int size, Reinit reinit, int chains, int batch, int inputs,
                                        long seed) {
-        return new ReplayBuffer(backend, size, chains, batch, inputs, seed, (epoch, use, slot, u) -> u < reinit.at(epoch),
-                INIT_STREAM, FRESH_STREAM);
+        return new ReplayBuffer(backend, size, chains, batch, inputs, seed,
+                (epoch, use, slot, u) -> u < reinit.at(epoch), INIT_STREAM, FRESH_STREAM);
     }
 
     /**

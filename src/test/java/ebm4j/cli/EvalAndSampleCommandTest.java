@@ -177,10 +177,10 @@ class EvalAndSampleCommandTest {
         }
         JsonNode worstCi = judge.get("conditional_worst_class_interval");
         assertTrue(worstCi.get(1).doubleValue() - worstCi.get(0).doubleValue() > 0.3, "4 samples: " + worstCi);
-        // the judge on the same test images: the accuracy its own evaluation reports, and its confident share
+        // the judge on the same test images: the accuracy its own eval reports, and its confident share
         CliTest.Run own = withConsole(() -> CliTest.run("eval", "--device", "cpu", "-c",
-                dir.resolve("classifier").toString(), "--data-dir", DATA.toString(), "--limit", "1000", "--samples", "10",
-                "--steps", "1", "--ood", "none", "--json"));
+                dir.resolve("classifier").toString(), "--data-dir", DATA.toString(), "--limit", "1000",
+                "--samples", "10", "--steps", "1", "--ood", "none", "--json"));
         assertEquals(0, own.code(), own.err());
         assertEquals(Json.read(own.out()).get("test_accuracy").doubleValue(), judge.get("test_accuracy").doubleValue(),
                 judge.toString());

@@ -111,7 +111,8 @@ class ConfigLoaderTest {
     /** A run saved before replay_reinit_final existed restarted its last epoch's chains at its own replay_reinit. */
     @Test
     void aCheckpointWithoutReplayReinitFinalKeepsItsReplayReinitToTheEnd() {
-        Map<String, String> saved = new HashMap<>(ConfigLoader.load(null, Map.of("replay_reinit", "0.25")).toProperties());
+        Map<String, String> saved = new HashMap<>(
+                ConfigLoader.load(null, Map.of("replay_reinit", "0.25")).toProperties());
         saved.remove("replay_reinit_final");
         assertEquals(0.25f, ConfigLoader.fromProperties(saved, "test").replayReinitFinal());
         saved.put("replay_reinit_final", "0.5");

@@ -57,7 +57,8 @@ class ResumeOverridesTest {
     void everyDescriptorSaysWhatResumeDoesWithIt() {
         for (Hyperparameter<?> h : Hyperparameters.ALL) {
             assertSame(h.key().equals("epochs") || h.key().equals("figure_every") || h.key().equals("lr")
-                    || h.key().equals("replay_reinit_final") ? Hyperparameter.OnResume.APPLY : Hyperparameter.OnResume.FIXED, h.onResume(), h.key());
+                    || h.key().equals("replay_reinit_final") ? Hyperparameter.OnResume.APPLY
+                    : Hyperparameter.OnResume.FIXED, h.onResume(), h.key());
         }
     }
 }

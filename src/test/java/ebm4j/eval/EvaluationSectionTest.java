@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 class EvaluationSectionTest {
     @Test
     void aShareShowsItsIntervalAndAnOlderFileTheShareAlone() {
-        JsonNode judge = Json.read("{\"conditional_accuracy\": 0.986, \"conditional_accuracy_interval\": [0.97712, 0.99152]}");
+        JsonNode judge = Json.read(
+                "{\"conditional_accuracy\": 0.986, \"conditional_accuracy_interval\": [0.97712, 0.99152]}");
         assertEquals("98.6 % (97.7–99.2)", EvaluationSection.share(judge, Evaluation.CONDITIONAL_ACCURACY,
                 Evaluation.CONDITIONAL_ACCURACY_INTERVAL).text());
         JsonNode older = Json.read("{\"conditional_accuracy\": 0.986}");

@@ -49,9 +49,10 @@ class SamplingErrorTest {
         for (int n : new int[] {200, 1000}) {
             double d = SamplingError.chanceMaxDeviation(n, 10);
             double allWithin = Math.pow(binomialWithin(n, 0.1, d), 10);
-            assertTrue(allWithin > 0.93 && allWithin < 0.99, "n " + n + ": deviation " + d + ", all within " + allWithin);
+            assertTrue(allWithin > 0.93 && allWithin < 0.99,
+                    "n " + n + ": deviation " + d + ", all within " + allWithin);
         }
-        // the figure the issue's ±40 % target met: a perfect sampler misses it on 200 samples, not on 1,000
+        // a histogram target of ±40 %: a perfect sampler's 95th percentile exceeds it at 200 samples, not at 1,000
         assertTrue(SamplingError.chanceMaxDeviation(200, 10) > 0.4);
         assertTrue(SamplingError.chanceMaxDeviation(1000, 10) < 0.3);
         assertEquals(SamplingError.chanceMaxDeviation(500, 10), SamplingError.chanceMaxDeviation(500, 10),
