@@ -60,14 +60,28 @@ public final class ConfigLoader {
             values.put(e.getKey(), e.getValue());
             origin.put(e.getKey(), "the command line");
         }
+        lastEpochFollowsReplayReinit(values, origin, k -> !origin.get(k).equals("the defaults"));
         return parse(values, origin);
+    }
+
+    /**
+     * replay_reinit_final, when not given, takes replay_reinit's value: a run that sets only
+     * replay_reinit restarts its last epoch's chains like every other, and so did every run saved
+     * before the option existed.
+     */
+    private static void lastEpochFollowsReplayReinit(Map<String, String> values, Map<String, String> origin,
+                                                     java.util.function.Predicate<String> given) {
+        String reinit = Hyperparameters.REPLAY_REINIT.key(), last = Hyperparameters.REPLAY_REINIT_FINAL.key();
+        if (given.test(reinit) && !given.test(last)) {
+            values.put(last, values.get(reinit));
+            origin.put(last, origin.get(reinit));
+        }
     }
 
     /**
      * Parses a key/value map saved with a run (a checkpoint's config). A key it lacks was written
      * before that option existed, when the option was off; the seed preset holds the off values,
-     * but for replay_reinit_final: off, the last epoch restarted chains like every other, at the
-     * run's own replay_reinit.
+     * but for replay_reinit_final, which follows the run's own replay_reinit.
      */
     public static TrainConfig fromProperties(Map<String, String> values, String source) {
         Map<String, String> merged = new LinkedHashMap<>(defaults());
@@ -78,10 +92,7 @@ public final class ConfigLoader {
             requireKnown(e.getKey(), source);
             merged.put(e.getKey(), e.getValue());
         }
-        String reinit = values.get(Hyperparameters.REPLAY_REINIT.key());
-        if (reinit != null && !values.containsKey(Hyperparameters.REPLAY_REINIT_FINAL.key())) {
-            merged.put(Hyperparameters.REPLAY_REINIT_FINAL.key(), reinit);
-        }
+        lastEpochFollowsReplayReinit(merged, origin, values::containsKey);
         return parse(merged, origin);
     }
 

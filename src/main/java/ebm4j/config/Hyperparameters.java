@@ -100,8 +100,8 @@ public final class Hyperparameters {
             floatIn(0, 1, false), "0.05", "probability that a persistent chain restarts from noise");
     public static final Hyperparameter<Float> REPLAY_REINIT_FINAL = Hyperparameter.of("replay_reinit_final", "P",
             floatIn(0, 1, false), "0.05",
-            "replay_reinit in the run's last epoch: a higher one leaves younger chains in the pool the run saves,"
-                    + " which sample and eval start from").appliesOnResume();
+            "replay_reinit in the run's last epoch (when not given, replay_reinit's value): a higher one leaves"
+                    + " younger chains in the pool the run saves, which sample and eval start from").appliesOnResume();
     public static final Hyperparameter<Integer> NOISE_CHAINS = Hyperparameter.of("noise_chains", "N",
             intIn(0, 65_535), "0",
             "rows of each batch's negatives taken from short-lived class-conditional chains that start from uniform"

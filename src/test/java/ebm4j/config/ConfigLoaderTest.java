@@ -108,6 +108,19 @@ class ConfigLoaderTest {
         assertEquals(c, ConfigLoader.fromProperties(c.toProperties(), "test"));
     }
 
+    /** Given replay_reinit alone, on the command line or in a file, the last epoch restarts chains like the others. */
+    @Test
+    void replayReinitFinalFollowsAGivenReplayReinit(@TempDir Path dir) throws IOException {
+        assertEquals(0.2f, ConfigLoader.load(null, Map.of("replay_reinit", "0.2")).replayReinitFinal());
+        assertEquals(0.3f, ConfigLoader.load(null, Map.of("replay_reinit", "0.2", "replay_reinit_final", "0.3"))
+                .replayReinitFinal());
+        assertEquals(0.05f, ConfigLoader.load(null, Map.of()).replayReinitFinal(), "the default");
+        Path f = dir.resolve("mine.properties");
+        Files.writeString(f, "replay_reinit_final=0.4\n");
+        assertEquals(0.4f, ConfigLoader.load(f.toString(), Map.of("replay_reinit", "0.2")).replayReinitFinal(),
+                "the file gives it");
+    }
+
     /** A run saved before replay_reinit_final existed restarted its last epoch's chains at its own replay_reinit. */
     @Test
     void aCheckpointWithoutReplayReinitFinalKeepsItsReplayReinitToTheEnd() {
