@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Builds a {@link TrainConfig} from three layers: the bundled defaults, an optional config file
@@ -70,7 +71,7 @@ public final class ConfigLoader {
      * before the option existed.
      */
     private static void lastEpochFollowsReplayReinit(Map<String, String> values, Map<String, String> origin,
-                                                     java.util.function.Predicate<String> given) {
+                                                     Predicate<String> given) {
         String reinit = Hyperparameters.REPLAY_REINIT.key(), last = Hyperparameters.REPLAY_REINIT_FINAL.key();
         if (given.test(reinit) && !given.test(last)) {
             values.put(last, values.get(reinit));

@@ -148,8 +148,9 @@ public final class EvaluationSection {
         if (!interval.isArray() || interval.size() != 2) {
             return share;
         }
-        return new Quantity(share + " (" + percentDigits(interval.get(0).asDouble()) + "–"
-                + percentDigits(interval.get(1).asDouble()) + ")");
+        // the bounds as bare percentages, one decimal: 0.9772 gives 97.7
+        return new Quantity(share + " (" + Quantity.decimals(interval.get(0).asDouble() * 100, 1) + "–"
+                + Quantity.decimals(interval.get(1).asDouble() * 100, 1) + ")");
     }
 
     /** {@code ±12 % (±19 % by chance)}: the measured deviation and a uniform sampler's at this number of samples. */
@@ -162,11 +163,6 @@ public final class EvaluationSection {
         return new Quantity(String.format(Locale.ROOT, "±%.0f %%", measured * 100)
                 + (Double.isFinite(chance) ? String.format(Locale.ROOT, " (±%.0f %% by chance)", chance * 100)
                         : ""));
-    }
-
-    /** A fraction's percentage digits alone, one decimal: 0.9772 gives {@code 97.7}. */
-    private static String percentDigits(double fraction) {
-        return String.format(Locale.ROOT, "%.1f", fraction * 100);
     }
 
     private static double number(JsonNode node, String key) {

@@ -58,7 +58,7 @@ public final class ReplayBuffer implements AutoCloseable {
      */
     public record Reinit(float usual, float last, int lastEpoch) {
         /** The same probability in every epoch. */
-        public static Reinit constant(float p) {
+        static Reinit constant(float p) {
             return new Reinit(p, p, 0);
         }
 
