@@ -204,7 +204,7 @@ public final class ConfigLoader {
 
     /** Names of the presets bundled in the jar. */
     public static List<String> presets() {
-        return List.of("default", "augmented", "seed", "seed-code", "judge-mlp", "judge-cnn");
+        return List.of("default", "plain", "augmented", "seed", "seed-code", "judge-mlp", "judge-cnn");
     }
 
     private static Map<String, String> readBundled(String name) {

@@ -14,7 +14,8 @@ public final class HyperparameterDocs {
     public static String defaultProperties() {
         StringBuilder sb = new StringBuilder();
         sb.append("# ebm4j defaults: the recommended recipe (README, \"Measured\"). The original project's recipe\n")
-                .append("# is the `seed` preset: ./ebm4j train --config seed\n")
+                .append("# is the `seed` preset: ./ebm4j train --config seed; the recipe without translated images\n")
+                .append("# (the default until December 2026) is the `plain` preset: ./ebm4j train --config plain\n")
                 .append("# Precedence: command line > --config FILE > these defaults. Keys are the original flag names.\n")
                 .append("# Generated from config/Hyperparameters.java (a test keeps the two equal): edit it there.\n");
         for (Hyperparameter<?> h : Hyperparameters.ALL) {

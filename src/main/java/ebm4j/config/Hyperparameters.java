@@ -55,18 +55,18 @@ public final class Hyperparameters {
             "joint|classifier", choice(TrainConfig.Objective.class), "joint",
             "joint, or classifier (cross-entropy only: the independent judge for eval --judge)");
     public static final Hyperparameter<Float> GEN_WEIGHT = Hyperparameter.of("gen_weight", "W",
-            floatIn(0, 1e6f, false), "0.05", "weight of the contrastive term mean E_real - mean E_sample");
+            floatIn(0, 1e6f, false), "0.15", "weight of the contrastive term mean E_real - mean E_sample");
     public static final Hyperparameter<Float> ENERGY_L2 = Hyperparameter.of("energy_l2", "W",
-            floatIn(0, 1e6f, false), "0.01", "weight of the energy penalty mean E_real^2 + mean E_sample^2");
+            floatIn(0, 1e6f, false), "0.03", "weight of the energy penalty mean E_real^2 + mean E_sample^2");
     public static final Hyperparameter<Float> DATA_NOISE = Hyperparameter.of("data_noise", "S",
             floatIn(0, 10f, false), "0.03", "std of Gaussian noise added to real images (0 = off)");
     public static final Hyperparameter<Integer> AUGMENT_SHIFT = Hyperparameter.of("augment_shift", "PX",
-            intIn(0, 8), "0", "translate each real image by up to PX pixels in x and y, drawn per image and batch"
+            intIn(0, 8), "2", "translate each real image by up to PX pixels in x and y, drawn per image and batch"
                     + " (0 = off)");
     public static final Hyperparameter<TrainConfig.AugmentTarget> AUGMENT_TARGET = Hyperparameter.of(
             "augment_target", "all|classifier|classifier_projected|classifier_negative",
             choice(TrainConfig.AugmentTarget.class),
-            "classifier",
+            "classifier_projected",
             "with augment_shift: all (every loss term sees the translated images instead of the real ones),"
                     + " classifier (the cross-entropy sees the translated images as well, the energy terms only the"
                     + " real ones; passes of 3 instead of 2 batches), classifier_projected (as classifier, but"

@@ -67,6 +67,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theAugmentedPresetIsTheDefaultRecipe() {
+        assertEquals(ConfigLoader.load(null, Map.of()), ConfigLoader.load("augmented", Map.of()));
+    }
+
+    @Test
+    void thePlainPresetIsTheDefaultWithoutTranslationsAndWithTheEarlierEnergyWeights() {
+        TrainConfig plain = ConfigLoader.load("plain", Map.of());
+        assertEquals(0, plain.augmentShift());
+        assertEquals(0.05f, plain.genWeight());
+        assertEquals(0.01f, plain.energyL2());
+        Map<String, String> backToDefault = new HashMap<>(plain.toProperties());
+        TrainConfig defaults = ConfigLoader.load(null, Map.of());
+        for (String key : List.of("augment_shift", "augment_target", "gen_weight", "energy_l2")) {
+            backToDefault.put(key, defaults.toProperties().get(key));
+        }
+        assertEquals(defaults, ConfigLoader.fromProperties(backToDefault, "test"));
+    }
+
+    @Test
     void everyBundledPresetLoads() {
         for (String preset : ConfigLoader.presets()) {
             assertEquals(ConfigLoader.KEYS.size(), ConfigLoader.load(preset, Map.of()).toProperties().size(), preset);
