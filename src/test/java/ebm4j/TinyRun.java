@@ -51,8 +51,9 @@ public final class TinyRun {
             StringWriter log = new StringWriter();
             int code = Main.newCommandLine(new PrintWriter(log, true), new PrintWriter(log, true)).execute(
                     "train", "--device", "cpu", "--config", "plain", "--data-dir", MNIST.toString(),
-                    "--out", out.toString(), "--name", "tiny", "--epochs", "1", "--train-subset", "5000", "--lr-schedule", "constant",
-                    "--hidden", "32,32", "--langevin_steps", "5", "--replay-size", "500", "--seed", "3");
+                    "--out", out.toString(), "--name", "tiny", "--epochs", "1", "--train-subset", "5000",
+                    "--lr-schedule", "constant", "--hidden", "32,32", "--langevin_steps", "5",
+                    "--replay-size", "500", "--seed", "3");
             if (code != 0) {
                 throw new IllegalStateException("training the tiny run failed (exit " + code + "):\n" + log);
             }
