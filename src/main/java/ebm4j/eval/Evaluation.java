@@ -269,7 +269,7 @@ public final class Evaluation {
      * How the samples were drawn, in words, so that eval.json and the report say which settings
      * their sample figures belong to (the start temperature alone moves a judge's figures by
      * several points): e.g. "langevin, 20 steps of alpha 3.0 and sigma 0.01, seed 0, from the
-     * persistent-chain pool (rows chosen at temperature 0.5)".
+     * persistent-chain pool (rows chosen at temperature 0.35)".
      */
     static String sampling(Inputs in) {
         SamplerSpec c = in.chain();
