@@ -26,6 +26,8 @@ public final class ConfigLoader {
     private static final String BUNDLED = "/ebm4j/config/";
     private static final String EXTENDS = "extends";
     private static final int MAX_EXTENDS = 8;
+    /** The origin of a value no file or flag gave (error messages name it; replay_reinit_final tells given from not). */
+    private static final String FROM_DEFAULTS = "the defaults";
 
     private ConfigLoader() {}
 
@@ -47,7 +49,7 @@ public final class ConfigLoader {
     public static TrainConfig load(String configFile, Map<String, String> overrides) {
         Map<String, String> values = new LinkedHashMap<>(defaults());
         Map<String, String> origin = new LinkedHashMap<>();
-        values.keySet().forEach(k -> origin.put(k, "the defaults"));
+        values.keySet().forEach(k -> origin.put(k, FROM_DEFAULTS));
         if (configFile != null) {
             Map<String, String> file = readWithBase(configFile, 0);
             for (Map.Entry<String, String> e : file.entrySet()) {
@@ -61,7 +63,7 @@ public final class ConfigLoader {
             values.put(e.getKey(), e.getValue());
             origin.put(e.getKey(), "the command line");
         }
-        lastEpochFollowsReplayReinit(values, origin, k -> !origin.get(k).equals("the defaults"));
+        lastEpochFollowsReplayReinit(values, origin, k -> !origin.get(k).equals(FROM_DEFAULTS));
         return parse(values, origin);
     }
 

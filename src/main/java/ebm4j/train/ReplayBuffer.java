@@ -84,8 +84,7 @@ public final class ReplayBuffer implements AutoCloseable {
 
     /** The main pool: every row of a step is a pool chain that restarts with the probability of {@code reinit}. */
     public ReplayBuffer(Backend backend, int size, Reinit reinit, int batch, int inputs, long seed) {
-        this(backend, size, batch, batch, inputs, seed, (epoch, use, slot, u) -> u < reinit.at(epoch), INIT_STREAM,
-                FRESH_STREAM);
+        this(backend, size, batch, batch, inputs, seed, byProbability(reinit), INIT_STREAM, FRESH_STREAM);
     }
 
     /**
@@ -94,8 +93,13 @@ public final class ReplayBuffer implements AutoCloseable {
      */
     public static ReplayBuffer sharing(Backend backend, int size, Reinit reinit, int chains, int batch, int inputs,
                                        long seed) {
-        return new ReplayBuffer(backend, size, chains, batch, inputs, seed,
-                (epoch, use, slot, u) -> u < reinit.at(epoch), INIT_STREAM, FRESH_STREAM);
+        return new ReplayBuffer(backend, size, chains, batch, inputs, seed, byProbability(reinit), INIT_STREAM,
+                FRESH_STREAM);
+    }
+
+    /** The main pool's rule: a row restarts when its uniform draw falls below the epoch's probability. */
+    private static Restarts byProbability(Reinit reinit) {
+        return (epoch, use, slot, u) -> u < reinit.at(epoch);
     }
 
     /**
