@@ -12,6 +12,7 @@ import ebm4j.compute.PhaseTimer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Objects;
+import org.slf4j.LoggerFactory;
 
 /**
  * The reference backend: plain Java over off-heap buffers, all cores, OpenBLAS (or a Vector API
@@ -64,6 +65,9 @@ public final class CpuBackend implements Backend {
     private final PackCache packs = new PackCache();
     /** A's pack for {@link PackedGemm}, shared by the parts of one product. */
     private float[] packedA = new float[0];
+    /** Warns when the layer products run at the Vector API's fallback speed. */
+    private final KernelSpeedWatch speedWatch =
+            new KernelSpeedWatch(message -> LoggerFactory.getLogger(CpuBackend.class).warn(message));
     private volatile boolean closed;
 
     /** Threads from {@value #THREADS_PROPERTY} (else all processors), GEMM from {@value GemmChoice#PROPERTY}. */
@@ -254,6 +258,7 @@ public final class CpuBackend implements Backend {
      */
     private void packedGemm(boolean transB, int m, int n, int k, float alpha, CpuBuf a, int lda, CpuBuf b,
                             int ldb, CpuBuf c, int ldc) {
+        long start = System.nanoTime();
         PackedGemm.PackedB pack = packs.get(b, transB, ldb, k, n);
         long version = b.version();
         boolean repack = pack.version != version;
@@ -281,6 +286,7 @@ public final class CpuBackend implements Backend {
                     scratch[p].gemmWork(tiles * PackedGemm.MR * (p1 - p0) * PackedGemm.NR));
         });
         pack.version = version;
+        speedWatch.record((long) m * n * k, System.nanoTime() - start);
     }
 
     /** C = beta * C (beta == 0 writes zeros): the k == 0 product. */
