@@ -1,5 +1,6 @@
 package ebm4j.compute.cpu;
 
+import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
@@ -7,7 +8,7 @@ import java.util.function.Consumer;
  * gives. The CPU kernels are written against {@code jdk.incubator.vector}; they are fast only
  * once HotSpot's C2 compiler has turned the vector calls into vector instructions. Without that
  * (a JVM run without C2, e.g. {@code -XX:TieredStopAtLevel=1}, or, rarely, a compilation that
- * failed: once in this project's history an {@code eval} ran over ten times its usual time, and
+ * failed: once in this project's history an {@code eval} ran over twenty times its usual time, and
  * the same command started again ran normally) every vector operation allocates and loops in
  * Java, some hundred times slower, and nothing else tells the user why a run crawls.
  *
@@ -16,8 +17,8 @@ import java.util.function.Consumer;
  * fallback speed, until C2 has compiled the kernel); after that, each {@link #WINDOW_NANOS} of
  * product time is judged on its own, and one window below {@link #FLOOR_GFLOPS} gives the
  * warning. The floor sits far from both sides: the vector kernel runs at 30-90 GFLOP/s per core
- * on this project's 2-core dev machine and still at several GFLOP/s with ten processes sharing
- * each core, while the fallback ran at 0.15 (the same machine, {@code ebm4j bench} under
+ * on this project's 2-core dev machine, so ten processes sharing each core would still leave it
+ * near 3, while the fallback ran at 0.15 (the same machine, {@code ebm4j bench} under
  * {@code EBM4J_JAVA_OPTS=-XX:TieredStopAtLevel=1}, which gave this warning after 30 s).
  */
 final class KernelSpeedWatch {
@@ -60,7 +61,7 @@ final class KernelSpeedWatch {
         windowFlops = 0;
         if (gflops < FLOOR_GFLOPS) {
             warned = true;
-            warn.accept(String.format(java.util.Locale.ROOT,
+            warn.accept(String.format(Locale.ROOT,
                     "the CPU layer products run at %.2f GFLOP/s, about a hundred times below vector speed:"
                             + " the JVM is running the Vector API without compiling it to vector instructions"
                             + " (a JVM without its C2 compiler, or, rarely, a compilation that failed)."
