@@ -62,11 +62,12 @@ final class KernelSpeedWatch {
         if (gflops < FLOOR_GFLOPS) {
             warned = true;
             warn.accept(String.format(Locale.ROOT,
-                    "the CPU layer products run at %.2f GFLOP/s, about a hundred times below vector speed:"
-                            + " the JVM is running the Vector API without compiling it to vector instructions"
-                            + " (a JVM without its C2 compiler, or, rarely, a compilation that failed)."
-                            + " Starting the command again usually helps; a training run can be resumed"
-                            + " from its last checkpoint (train --resume RUN).", gflops));
+                    "the CPU layer products run at %.2f GFLOP/s, far below the tens of GFLOP/s"
+                            + " per core of vector code: the JVM is running the Vector API without"
+                            + " compiling it to vector instructions (a JVM without its C2 compiler, or,"
+                            + " rarely, a compilation that failed). Starting the command again usually"
+                            + " helps; a training run can be resumed from its last checkpoint"
+                            + " (train --resume RUN).", gflops));
         }
     }
 
