@@ -12,6 +12,7 @@ import ebm4j.compute.PhaseTimer;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Objects;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
  * them yourself (or leave them to the garbage collector); {@link #close()} stops the workers.
  */
 public final class CpuBackend implements Backend {
+    private static final Logger log = LoggerFactory.getLogger(CpuBackend.class);
     /** System property overriding the number of threads (default: available processors). */
     public static final String THREADS_PROPERTY = "ebm4j.threads";
 
@@ -66,8 +68,7 @@ public final class CpuBackend implements Backend {
     /** A's pack for {@link PackedGemm}, shared by the parts of one product. */
     private float[] packedA = new float[0];
     /** Warns when the layer products run at the Vector API's fallback speed. */
-    private final KernelSpeedWatch speedWatch =
-            new KernelSpeedWatch(message -> LoggerFactory.getLogger(CpuBackend.class).warn(message));
+    private final KernelSpeedWatch speedWatch = new KernelSpeedWatch(log::warn);
     private volatile boolean closed;
 
     /** Threads from {@value #THREADS_PROPERTY} (else all processors), GEMM from {@value GemmChoice#PROPERTY}. */
