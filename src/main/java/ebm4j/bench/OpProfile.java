@@ -48,6 +48,8 @@ public final class OpProfile implements Backend {
     private final Backend target;
     private final Map<String, Total> totals = new LinkedHashMap<>();
     private final Map<Long, String> gemmKeys = new LinkedHashMap<>();
+    private final Map<Long, String> biasEluNames = new LinkedHashMap<>();
+    private final Map<Long, String> eluBackwardNames = new LinkedHashMap<>();
 
     public OpProfile(Backend target) {
         this.target = target;
@@ -68,6 +70,12 @@ public final class OpProfile implements Backend {
         List<Entry> out = new ArrayList<>();
         totals.forEach((op, t) -> out.add(new Entry(op, t.calls, t.nanos / 1e6, t.flops)));
         return out;
+    }
+
+    /** "gemm MxNxK " + suffix for a product of C:(m,n) over depth k, built once per shape. */
+    private static String named(Map<Long, String> names, int m, int n, int k, String suffix) {
+        return names.computeIfAbsent(((long) m * 100_003 + n) * 100_003 + k,
+                x -> "gemm " + m + "x" + n + "x" + k + " " + suffix);
     }
 
     private long start() {
@@ -108,6 +116,20 @@ public final class OpProfile implements Backend {
         long t0 = start();
         target.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         stop(op, t0, 2.0 * m * n * k);
+    }
+
+    @Override
+    public void gemmBiasElu(Buf out, Buf in, Buf weight, Buf bias, int rows, int n, int k) {
+        long t0 = start();
+        target.gemmBiasElu(out, in, weight, bias, rows, n, k);
+        stop(named(biasEluNames, rows, n, k, "NT +biasElu"), t0, 2.0 * rows * n * k);
+    }
+
+    @Override
+    public void gemmEluBackward(Buf dIn, Buf dOut, Buf weight, Buf act, int rows, int n, int k) {
+        long t0 = start();
+        target.gemmEluBackward(dIn, dOut, weight, act, rows, n, k);
+        stop(named(eluBackwardNames, rows, k, n, "NN +eluBackward"), t0, 2.0 * rows * n * k);
     }
 
     @Override

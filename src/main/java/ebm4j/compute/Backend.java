@@ -72,6 +72,28 @@ public interface Backend extends AutoCloseable {
     void gemm(boolean transA, boolean transB, int m, int n, int k,
               float alpha, Buf a, int lda, Buf b, int ldb, float beta, Buf c, int ldc);
 
+    /**
+     * A hidden layer's forward pass, out:(rows,n) = elu(in:(rows,k) . weight:(n,k)^T + bias:(n)):
+     * exactly {@link #gemm} (no transposed A, transposed B, alpha 1, beta 0, dense strides) then
+     * {@link #biasElu}, bit for bit. A backend may fuse the two (the CPU applies the bias and ELU to
+     * each block of the product while it is still in cache); out must not overlap the inputs.
+     */
+    default void gemmBiasElu(Buf out, Buf in, Buf weight, Buf bias, int rows, int n, int k) {
+        gemm(false, true, rows, n, k, 1f, in, k, weight, k, 0f, out, n);
+        biasElu(out, bias, rows, n);
+    }
+
+    /**
+     * The input gradient through a layer above an ELU, dIn:(rows,k) = (dOut:(rows,n) . weight:(n,k))
+     * * elu'(act), act:(rows,k) the ELU's output: exactly {@link #gemm} (no transposes, alpha 1, beta
+     * 0, dense strides) then {@link #eluBackward}(dIn, act), bit for bit, fused where the backend
+     * can; dIn must not overlap the inputs.
+     */
+    default void gemmEluBackward(Buf dIn, Buf dOut, Buf weight, Buf act, int rows, int n, int k) {
+        gemm(false, false, rows, k, n, 1f, dOut, n, weight, k, 0f, dIn, k);
+        eluBackward(dIn, act, (long) rows * k);
+    }
+
     /** out:(B,N) = elu(out + bias), in place. bias:(N). ELU alpha is 1. */
     void biasElu(Buf out, Buf bias, int rows, int cols);
 

@@ -121,11 +121,11 @@ public final class EnergyNet extends WeightedLayers {
         for (int l = 0; l < layout.layers(); l++) {
             int in = layout.in(l), out = layout.out(l);
             Buf h = activations[l];
-            // h (rows,out) = input (rows,in) . weight^T (in,out)
-            backend.gemm(false, true, rows, out, in, 1f, input(x, l), in, weight(l), in, 0f, h, out);
+            // h (rows,out) = elu(input (rows,in) . weight^T (in,out) + bias); no ELU on the scores
             if (l < layout.layers() - 1) {
-                backend.biasElu(h, bias(l), rows, out);
+                backend.gemmBiasElu(h, input(x, l), weight(l), bias(l), rows, out, in);
             } else {
+                backend.gemm(false, true, rows, out, in, 1f, input(x, l), in, weight(l), in, 0f, h, out);
                 backend.addBias(h, bias(l), rows, out);
             }
         }
@@ -165,10 +165,11 @@ public final class EnergyNet extends WeightedLayers {
                 break;
             }
             Buf dIn = l == 0 ? dx : (dOut == gradA ? gradB : gradA);
-            // dIn (rows,in) = dOut (rows,out) . weight (out,in)
-            backend.gemm(false, false, rows, in, out, 1f, dOut, out, weight(l), in, 0f, dIn, in);
+            // dIn (rows,in) = dOut (rows,out) . weight (out,in), times ELU's derivative below the input layer
             if (l > 0) {
-                backend.eluBackward(dIn, activations[l - 1], (long) rows * in);
+                backend.gemmEluBackward(dIn, dOut, weight(l), activations[l - 1], rows, out, in);
+            } else {
+                backend.gemm(false, false, rows, in, out, 1f, dOut, out, weight(l), in, 0f, dIn, in);
             }
             dOut = dIn;
         }

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -357,6 +358,47 @@ public abstract class BackendContractTest {
         }
         Parity.assertBitEqual("eluBackward", expected, get(grad));
         assertTrue(expected[1] == 0f, "the fixture covers the saturated case");
+    }
+
+    /**
+     * The fused layer ops give the bits of their two ops one after the other, at the shapes of the
+     * sampler (64 rows; the 784-wide input layer and the 512-wide hidden ones), of a training
+     * batch (192 rows), of a partial register tile and a partial panel (7 x 40 over 33), of rows
+     * beyond what the CPU's fused kernel takes (300), and of a depth too short for it (10, the
+     * scores' layer).
+     */
+    @ParameterizedTest(name = "rows={0} n={1} k={2}")
+    @MethodSource("fusedLayerShapes")
+    void fusedLayerOpsEqualTheirTwoOps(int rows, int n, int k) {
+        float[] in = uniform(41, rows * k, -1, 1);
+        float[] weight = uniform(42, n * k, -0.1f, 0.1f);
+        float[] bias = uniform(43, n, -0.3f, 0.3f);
+        Buf w = buf(weight);
+        Buf fused = zeros((long) rows * n);
+        backend.gemmBiasElu(fused, buf(in), w, buf(bias), rows, n, k);
+        Buf twoOps = zeros((long) rows * n);
+        backend.gemm(false, true, rows, n, k, 1f, buf(in), k, w, k, 0f, twoOps, n);
+        backend.biasElu(twoOps, buf(bias), rows, n);
+        float[] forward = get(twoOps);
+        Parity.assertBitEqual("gemmBiasElu", forward, get(fused));
+        long negative = IntStream.range(0, forward.length).filter(i -> forward[i] < 0).count();
+        assertTrue(negative > forward.length / 10 && negative < forward.length * 9 / 10,
+                "the fixture covers both sides of ELU: " + negative + " of " + forward.length);
+
+        // back through the same weights: dIn:(rows,k) from dOut:(rows,n), ELU output act:(rows,k)
+        float[] dOut = uniform(44, rows * n, -1, 1);
+        float[] act = uniform(45, rows * k, -1, 2);
+        Buf dInFused = zeros((long) rows * k);
+        backend.gemmEluBackward(dInFused, buf(dOut), w, buf(act), rows, n, k);
+        Buf dInTwoOps = zeros((long) rows * k);
+        backend.gemm(false, false, rows, k, n, 1f, buf(dOut), n, w, k, 0f, dInTwoOps, k);
+        backend.eluBackward(dInTwoOps, buf(act), (long) rows * k);
+        Parity.assertBitEqual("gemmEluBackward", get(dInTwoOps), get(dInFused));
+    }
+
+    static Stream<Arguments> fusedLayerShapes() {
+        return Stream.of(Arguments.of(64, 512, 784), Arguments.of(64, 512, 512), Arguments.of(192, 512, 512),
+                Arguments.of(7, 40, 33), Arguments.of(300, 48, 64), Arguments.of(64, 512, 10));
     }
 
     @ParameterizedTest(name = "beta={0}")
@@ -1098,9 +1140,24 @@ public abstract class BackendContractTest {
         expectBadArgument("gemm", () -> backend.gemm(true, false, 7, 13, 29, 1f, a, 7, b, 13, 0f, c.slice(1, 90), 13));
         expectBadArgument("gemm", () -> backend.gemm(false, false, -1, 13, 29, 1f, a, 29, b, 13, 0f, c, 13));
         expectBadArgument("biasElu", () -> backend.biasElu(c, zeros(12), 7, 13));
+        // a bias one short, then an ELU output one row short, at a shape the CPU's fused kernel takes
+        Buf wide = zeros(7 * 40);
+        expectBadArgument(() -> backend.gemmBiasElu(wide, a, zeros(40 * 29), zeros(39), 7, 40, 29),
+                "gemmBiasElu", "biasElu");
+        expectBadArgument(() -> backend.gemmEluBackward(zeros(7 * 40), wide, zeros(29 * 40), zeros(6 * 40), 7, 29, 40),
+                "gemmEluBackward", "eluBackward");
         expectBadArgument("fill", () -> backend.fill(c, 7 * 13 + 1, 0f));
         expectBadArgument("copy", () -> backend.copy(c, new ForeignBuf(), 3));
         expectBadArgument("langevinUpdate", () -> backend.langevinUpdate(c, c, 91, 0.1f, 0.1f, 0f, 1, ints(0), 0));
+    }
+
+    /**
+     * Asserts that {@code call} throws IllegalArgumentException whose message starts with "op:" for
+     * one of {@code ops}: a fused op may report itself or the op of its own that found the fault.
+     */
+    protected static void expectBadArgument(org.junit.jupiter.api.function.Executable call, String... ops) {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, call);
+        assertTrue(Arrays.stream(ops).anyMatch(op -> e.getMessage().startsWith(op + ":")), e.getMessage());
     }
 
     /** Asserts that {@code call} throws IllegalArgumentException whose message starts with "op:". */

@@ -212,9 +212,9 @@ public final class CpuBackend implements Backend {
         if (m < 0 || n < 0 || k < 0) {
             throw new IllegalArgumentException("gemm: negative size m=" + m + " n=" + n + " k=" + k);
         }
-        CpuBuf ab = matrix("A", "lda", a, transA ? k : m, transA ? m : k, lda);
-        CpuBuf bb = matrix("B", "ldb", b, transB ? n : k, transB ? k : n, ldb);
-        CpuBuf cb = matrix("C", "ldc", c, m, n, ldc);
+        CpuBuf ab = matrix("gemm", "A", "lda", a, transA ? k : m, transA ? m : k, lda);
+        CpuBuf bb = matrix("gemm", "B", "ldb", b, transB ? n : k, transB ? k : n, ldb);
+        CpuBuf cb = matrix("gemm", "C", "ldc", c, m, n, ldc);
         cb.modified();
         if (m == 0 || n == 0) {
             return;
@@ -224,7 +224,7 @@ public final class CpuBackend implements Backend {
             return;
         }
         if (PackedGemm.takes(transA, m, n, k, beta)) {
-            packedGemm(transB, m, n, k, alpha, ab, lda, bb, ldb, cb, ldc);
+            packedGemm(transB, m, n, k, alpha, ab, lda, bb, ldb, cb, ldc, null);
             return;
         }
         long macs = (long) m * n * k;
@@ -258,7 +258,7 @@ public final class CpuBackend implements Backend {
      * (split over row tiles, then one hand-off), then each part computes whole panels of C.
      */
     private void packedGemm(boolean transB, int m, int n, int k, float alpha, CpuBuf a, int lda, CpuBuf b,
-                            int ldb, CpuBuf c, int ldc) {
+                            int ldb, CpuBuf c, int ldc, PackedGemm.Epilogue epilogue) {
         long start = System.nanoTime();
         PackedGemm.PackedB pack = packs.get(b, transB, ldb, k, n);
         long version = b.version();
@@ -283,11 +283,66 @@ public final class CpuBackend implements Backend {
             if (repack) {
                 PackedGemm.packB(bd, bBase, ldb, transB, pack, p0, p1, scratch[p].gemmRows(Math.max(n, k)));
             }
+            int width = (p1 - p0) * PackedGemm.NR;
             PackedGemm.multiply(ap, tiles, pack, p0, p1, alpha, cd, cBase, ldc, m,
-                    scratch[p].gemmWork(tiles * PackedGemm.MR * (p1 - p0) * PackedGemm.NR));
+                    scratch[p].gemmWork(tiles * PackedGemm.MR * width), epilogue,
+                    epilogue == null ? null : scratch[p].floats(width));
         });
         pack.version = version;
         speedWatch.record((long) m * n * k, System.nanoTime() - start);
+    }
+
+    /**
+     * out:(rows,n) = elu(in:(rows,k) . weight:(n,k)^T + bias:(n)): the products the Java kernel
+     * takes apply the bias and ELU to each part's block of out before it leaves the cache (the
+     * same {@link ElementwiseKernels#biasEluInPlace} as {@link #biasElu}, so the same bits as the
+     * two ops one after the other); others run the two ops.
+     */
+    @Override
+    public void gemmBiasElu(Buf out, Buf in, Buf weight, Buf bias, int rows, int n, int k) {
+        if (rows <= 0 || !PackedGemm.takes(false, rows, n, k, 0f)) {
+            Backend.super.gemmBiasElu(out, in, weight, bias, rows, n, k);
+            return;
+        }
+        CpuBuf ib = matrix("gemmBiasElu", "in", "k", in, rows, k, k);
+        CpuBuf wb = matrix("gemmBiasElu", "weight", "k", weight, n, k, k);
+        CpuBuf ob = matrix("gemmBiasElu", "out", "n", out, rows, n, n);
+        CpuBuf bb = floats("gemmBiasElu", "bias", bias, n);
+        ob.modified();
+        FloatBuffer bd = bb.data();
+        int bBase = bb.base();
+        packedGemm(true, rows, n, k, 1f, ib, k, wb, k, ob, n, (block, width, m, col0, cols, row) -> {
+            bd.get(bBase + col0, row, 0, cols);
+            for (int r = 0; r < m; r++) {
+                ElementwiseKernels.biasEluInPlace(block, r * width, row, 0, cols);
+            }
+        });
+    }
+
+    /**
+     * dIn:(rows,k) = (dOut:(rows,n) . weight:(n,k)) * elu'(act:(rows,k)), act the ELU output of the
+     * layer below: fused like {@link #gemmBiasElu} (the same {@link
+     * ElementwiseKernels#eluBackwardInPlace} as {@link #eluBackward}, so the same bits).
+     */
+    @Override
+    public void gemmEluBackward(Buf dIn, Buf dOut, Buf weight, Buf act, int rows, int n, int k) {
+        if (rows <= 0 || !PackedGemm.takes(false, rows, k, n, 0f)) {
+            Backend.super.gemmEluBackward(dIn, dOut, weight, act, rows, n, k);
+            return;
+        }
+        CpuBuf gb = matrix("gemmEluBackward", "dOut", "n", dOut, rows, n, n);
+        CpuBuf wb = matrix("gemmEluBackward", "weight", "k", weight, n, k, k);
+        CpuBuf db = matrix("gemmEluBackward", "dIn", "k", dIn, rows, k, k);
+        CpuBuf ab = matrix("gemmEluBackward", "act", "k", act, rows, k, k);
+        db.modified();
+        FloatBuffer ad = ab.data();
+        int aBase = ab.base();
+        packedGemm(false, rows, k, n, 1f, gb, n, wb, k, db, k, (block, width, m, col0, cols, row) -> {
+            for (int r = 0; r < m; r++) {
+                ad.get(aBase + r * k + col0, row, 0, cols);
+                ElementwiseKernels.eluBackwardInPlace(block, r * width, row, 0, cols);
+            }
+        });
     }
 
     /** C = beta * C (beta == 0 writes zeros): the k == 0 product. */
@@ -759,13 +814,13 @@ public final class CpuBackend implements Backend {
     }
 
     /** A gemm operand stored (rows, cols) with row stride ld. */
-    private CpuBuf matrix(String name, String ldName, Buf buf, int rows, int cols, int ld) {
+    private CpuBuf matrix(String op, String name, String ldName, Buf buf, int rows, int cols, int ld) {
         if (ld < Math.max(1, cols)) {
-            throw new IllegalArgumentException("gemm: " + ldName + " = " + ld + " < "
+            throw new IllegalArgumentException(op + ": " + ldName + " = " + ld + " < "
                     + Math.max(1, cols) + " columns of " + name + " as stored");
         }
         long needed = rows == 0 || cols == 0 ? 0 : (long) (rows - 1) * ld + cols;
-        return floats("gemm", name, buf, needed);
+        return floats(op, name, buf, needed);
     }
 
     private PhiloxKernels.Key philoxKey(String op, IntBuf counters, long seed, int stream) {

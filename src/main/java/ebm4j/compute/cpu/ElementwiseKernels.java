@@ -40,6 +40,21 @@ final class ElementwiseKernels {
      * into {@code work} (2 * cols floats: the row, then the bias) and back in bulk: indexed gets and
      * puts on a direct buffer cost a few ns per float, and the Vector API reads a Java array about
      * twice as fast as a direct buffer on this JDK.
+     */
+    static void biasElu(FloatBuffer out, int ob, FloatBuffer bias, int bb, int cols, int from, int to, float[] work) {
+        bias.get(bb, work, cols, cols);
+        for (int r = from; r < to; r++) {
+            int at = ob + r * cols;
+            out.get(at, work, 0, cols);
+            biasEluInPlace(work, 0, work, cols, cols);
+            out.put(at, work, 0, cols);
+        }
+    }
+
+    /**
+     * v[vo + j] = flush(elu(v[vo + j] + bias[bo + j])) for j in [0, len): one row of
+     * {@link #biasElu}, also applied by the fused layer product ({@link PackedGemm.Epilogue}) to
+     * rows still in its output panels.
      *
      * <p>Branch-free, {@link #FL} lanes at a time (the signs of the pre-activations are random, so a
      * branch on them mispredicts half the time): each lane computes {@link #expm1} operation for
@@ -47,43 +62,37 @@ final class ElementwiseKernels {
      * whole loop body is one method with no vector crossing a call (C2 boxes vectors that cross a
      * call it did not inline).
      */
-    static void biasElu(FloatBuffer out, int ob, FloatBuffer bias, int bb, int cols, int from, int to, float[] work) {
-        bias.get(bb, work, cols, cols);
-        int vecCols = cols - cols % FL;
+    static void biasEluInPlace(float[] v, int vo, float[] bias, int bo, int len) {
+        int vecLen = len - len % FL;
         // the polynomial's constants, broadcast once per call rather than per vector
         FloatVector zero = FloatVector.zero(FS);
         FloatVector negLn2Hi = FloatVector.broadcast(FS, -LN2_HI), negLn2Lo = FloatVector.broadcast(FS, -LN2_LO);
         FloatVector c7 = FloatVector.broadcast(FS, C7), c6 = FloatVector.broadcast(FS, C6);
         FloatVector c5 = FloatVector.broadcast(FS, C5), c4 = FloatVector.broadcast(FS, C4);
         FloatVector c3 = FloatVector.broadcast(FS, C3), c2 = FloatVector.broadcast(FS, C2);
-        for (int r = from; r < to; r++) {
-            int at = ob + r * cols;
-            out.get(at, work, 0, cols);
-            for (int j = 0; j < vecCols; j += FL) {
-                FloatVector x = FloatVector.fromArray(FS, work, j).add(FloatVector.fromArray(FS, work, cols + j));
-                FloatVector c = x.blend(CLAMP_BELOW, x.compare(VectorOperators.LT, CLAMP_BELOW)); // NaN stays
-                FloatVector t = c.fma(INV_LN2, SHIFT);
-                FloatVector k = t.sub(SHIFT);
-                FloatVector red = k.fma(negLn2Hi, c);
-                red = k.fma(negLn2Lo, red);
-                FloatVector h = red.fma(C9, C8);
-                h = h.fma(red, c7);
-                h = h.fma(red, c6);
-                h = h.fma(red, c5);
-                h = h.fma(red, c4);
-                h = h.fma(red, c3);
-                h = h.fma(red, c2);
-                FloatVector p = h.mul(red).fma(red, red);
-                FloatVector scale = t.reinterpretAsInts().sub(SHIFT_BITS - 127)
-                        .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-                FloatVector elu = scale.fma(p, scale.sub(1f)).blend(x, x.compare(VectorOperators.GT, zero));
-                elu.blend(zero, elu.abs().compare(VectorOperators.LT, FLUSH_BELOW)).intoArray(work, j);
-            }
-            for (int j = vecCols; j < cols; j++) {
-                float x = work[j] + work[cols + j];
-                work[j] = flush(x > 0f ? x : expm1(x));
-            }
-            out.put(at, work, 0, cols);
+        for (int j = 0; j < vecLen; j += FL) {
+            FloatVector x = FloatVector.fromArray(FS, v, vo + j).add(FloatVector.fromArray(FS, bias, bo + j));
+            FloatVector c = x.blend(CLAMP_BELOW, x.compare(VectorOperators.LT, CLAMP_BELOW)); // NaN stays
+            FloatVector t = c.fma(INV_LN2, SHIFT);
+            FloatVector k = t.sub(SHIFT);
+            FloatVector red = k.fma(negLn2Hi, c);
+            red = k.fma(negLn2Lo, red);
+            FloatVector h = red.fma(C9, C8);
+            h = h.fma(red, c7);
+            h = h.fma(red, c6);
+            h = h.fma(red, c5);
+            h = h.fma(red, c4);
+            h = h.fma(red, c3);
+            h = h.fma(red, c2);
+            FloatVector p = h.mul(red).fma(red, red);
+            FloatVector scale = t.reinterpretAsInts().sub(SHIFT_BITS - 127)
+                    .lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector elu = scale.fma(p, scale.sub(1f)).blend(x, x.compare(VectorOperators.GT, zero));
+            elu.blend(zero, elu.abs().compare(VectorOperators.LT, FLUSH_BELOW)).intoArray(v, vo + j);
+        }
+        for (int j = vecLen; j < len; j++) {
+            float x = v[vo + j] + bias[bo + j];
+            v[vo + j] = flush(x > 0f ? x : expm1(x));
         }
     }
 
@@ -160,19 +169,27 @@ final class ElementwiseKernels {
             int n = Math.min(gs.length, to - start);
             grad.get(gb + start, gs, 0, n);
             out.get(ob + start, os, 0, n);
-            int i = 0;
-            for (int end = n - FL; i <= end; i += FL) {
-                FloatVector o = FloatVector.fromArray(FS, os, i);
-                FloatVector g = FloatVector.fromArray(FS, gs, i);
-                g.mul(o.add(1f)).blend(g, o.compare(VectorOperators.GT, 0f)).intoArray(gs, i);
-            }
-            for (; i < n; i++) {
-                float o = os[i];
-                if (!(o > 0f)) {
-                    gs[i] = gs[i] * (o + 1f);
-                }
-            }
+            eluBackwardInPlace(gs, 0, os, 0, n);
             grad.put(gb + start, gs, 0, n);
+        }
+    }
+
+    /**
+     * g[go + j] *= (o[oo + j] > 0 ? 1 : o[oo + j] + 1) for j in [0, len): {@link #eluBackward} on
+     * arrays, also applied by the fused backward product ({@link PackedGemm.Epilogue}).
+     */
+    static void eluBackwardInPlace(float[] g, int go, float[] o, int oo, int len) {
+        int i = 0;
+        for (int end = len - FL; i <= end; i += FL) {
+            FloatVector ov = FloatVector.fromArray(FS, o, oo + i);
+            FloatVector gv = FloatVector.fromArray(FS, g, go + i);
+            gv.mul(ov.add(1f)).blend(gv, ov.compare(VectorOperators.GT, 0f)).intoArray(g, go + i);
+        }
+        for (; i < len; i++) {
+            float ov = o[oo + i];
+            if (!(ov > 0f)) {
+                g[go + i] = g[go + i] * (ov + 1f);
+            }
         }
     }
 

@@ -12,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * ({@link PackedB}; the backend keeps the packs until the weights are written) and each product
  * packs only A (the activations, a few hundred KB), then runs an {@link #MR} x {@link #NR}
  * register tile over the whole depth k: twelve accumulators, two loads of B and six broadcasts
- * of A per step, in the sixteen 256-bit registers of AVX2.
+ * of A per step: fifteen vector registers, within the sixteen of AVX2 (AVX-512 has 32).
  *
  * <p>Why not OpenBLAS here: at 64 rows it reached ~63 GFLOP/s per core on this 2-core EPYC
  * (~90 on large products); most of the difference is packing the 1.6 MB weight matrix again on
@@ -155,11 +155,27 @@ final class PackedGemm {
     }
 
     /**
+     * What a part does to its finished block of C before the block is copied out: the next op of
+     * a layer (its bias and ELU, or ELU's derivative), applied while the block is still in cache,
+     * which saves that op a pass over C and a hand-off to the workers. It must compute each
+     * element exactly as the separate op would, so the fused product has the same bits.
+     */
+    @FunctionalInterface
+    interface Epilogue {
+        /**
+         * Rewrites, for each row r in [0, m), {@code block[r * width, r * width + cols)}: row r,
+         * columns [col0, col0 + cols) of C. {@code row} is scratch space of at least cols floats.
+         */
+        void apply(float[] block, int width, int m, int col0, int cols, float[] row);
+    }
+
+    /**
      * C columns of panels [p0, p1), rows [0, m) = alpha * A . op(B), from packed A ({@code tiles}
-     * row tiles) and packed B. {@code work} holds tiles * MR * (p1 - p0) * NR floats.
+     * row tiles) and packed B, then {@code epilogue} (none when null). {@code work} holds tiles * MR
+     * * (p1 - p0) * NR floats, {@code row} (used by the epilogue only) (p1 - p0) * NR.
      */
     static void multiply(float[] ap, int tiles, PackedB pb, int p0, int p1, float alpha,
-                         FloatBuffer c, int base, int ldc, int m, float[] work) {
+                         FloatBuffer c, int base, int ldc, int m, float[] work, Epilogue epilogue, float[] row) {
         int kp = pb.kp;
         int width = (p1 - p0) * NR;
         for (int p = p0; p < p1; p++) {
@@ -168,14 +184,18 @@ final class PackedGemm {
             }
         }
         int cols = Math.min(pb.n, p1 * NR) - p0 * NR;
-        for (int r = 0; r < m; r++) {
-            int src = r * width;
-            if (alpha != 1f) {
-                for (int j = 0; j < cols; j++) {
-                    work[src + j] = alpha * work[src + j];
+        if (alpha != 1f) {
+            for (int r = 0; r < m; r++) {
+                for (int j = r * width, end = j + cols; j < end; j++) {
+                    work[j] = alpha * work[j];
                 }
             }
-            c.put(base + r * ldc + p0 * NR, work, src, cols);
+        }
+        if (epilogue != null) {
+            epilogue.apply(work, width, m, p0 * NR, cols, row);
+        }
+        for (int r = 0; r < m; r++) {
+            c.put(base + r * ldc + p0 * NR, work, r * width, cols);
         }
     }
 
