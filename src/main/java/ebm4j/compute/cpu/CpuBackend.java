@@ -126,7 +126,9 @@ public final class CpuBackend implements Backend {
     @Override
     public String describe() {
         return "cpu: " + threads + (threads == 1 ? " thread" : " threads") + ", GEMM " + gemmDescription
-                + "; layer products by " + PackedGemm.describe();
+                + "; layer products by " + PackedGemm.describe()
+                // the JVM matters here: how well C2 compiles the Vector API differs between releases
+                + "; Java " + Runtime.version();
     }
 
     // ---- memory -------------------------------------------------------------------------
