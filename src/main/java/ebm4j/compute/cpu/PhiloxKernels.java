@@ -2,7 +2,6 @@ package ebm4j.compute.cpu;
 
 import ebm4j.compute.Philox;
 import java.nio.FloatBuffer;
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -20,10 +19,13 @@ import jdk.incubator.vector.VectorSpecies;
  *       32x32-bit products need their high halves, which the Vector API has no operation for, so
  *       each is assembled from four 16x16-bit products (exact in int lanes); that is still ~3x
  *       cheaper than the scalar 64-bit products, whose ten dependent rounds per block kept the
- *       scalar version latency-bound at ~5 ns per element;</li>
+ *       scalar version latency-bound at ~5 ns per element. The four words of a vector of blocks
+ *       stay in registers through the ten rounds (one loop body); with each round a separate pass
+ *       over scratch arrays, as before, the loads and stores cost about as much again;</li>
  *   <li>for normals, {@link #pairPrep}: the integer half of Box-Muller on each word pair, as
  *       floats (all exact), then {@link #boxMuller}: the floating-point half;</li>
- *   <li>a scalar pass puts the results back in element order and applies the op.</li>
+ *   <li>a scalar pass puts the normals back in element order, then the op is applied (in vector
+ *       lanes for the Langevin step).</li>
  * </ol>
  * Every step is {@link Philox}'s arithmetic lane for lane (integer ops wrap the same way, and IEEE
  * add, multiply, divide, sqrt and fused multiply-add give the same bits in a vector lane as in a
@@ -56,17 +58,6 @@ final class PhiloxKernels {
     private static final int W1 = 0xBB67AE85;
     private static final int M0_HI = M0 >>> 16, M0_LO = M0 & 0xFFFF;
     private static final int M1_HI = M1 >>> 16, M1_LO = M1 & 0xFFFF;
-    /** The round's constants, each repeated over a vector's lanes, at these offsets. */
-    private static final int LOW16 = 0, M0_LO_AT = L, M0_HI_AT = 2 * L, M1_LO_AT = 3 * L, M1_HI_AT = 4 * L,
-            M0_AT = 5 * L, M1_AT = 6 * L;
-    private static final int[] CONSTANTS = new int[7 * L];
-
-    static {
-        int[] values = {0xFFFF, M0_LO, M0_HI, M1_LO, M1_HI, M0, M1};
-        for (int c = 0; c < values.length; c++) {
-            Arrays.fill(CONSTANTS, c * L, (c + 1) * L, values[c]);
-        }
-    }
     private static final float TWO_POW_MINUS_24 = 0x1.0p-24f;
     private static final float LN2_HI = 0.693145751953125f;
     private static final float LN2_LO = 1.42860682030941723e-06f;
@@ -129,7 +120,12 @@ final class PhiloxKernels {
                     gs[j] = g < -gradClip ? -gradClip : (g > gradClip ? gradClip : g);
                 }
             }
-            for (int j = 0; j < n; j++) {
+            int j = 0;
+            for (int end4 = n - L; j <= end4; j += L) {
+                FloatVector t = FloatVector.fromArray(FS, xs, j).sub(FloatVector.fromArray(FS, gs, j).mul(alpha));
+                t.add(FloatVector.fromArray(FS, z, zo + j).mul(sigma)).intoArray(xs, j);
+            }
+            for (; j < n; j++) {
                 float t = xs[j] - alpha * gs[j];
                 xs[j] = t + sigma * z[zo + j];
             }
@@ -179,76 +175,59 @@ final class PhiloxKernels {
 
     /**
      * s.w0..s.w3[i] = the four words of Philox block firstBlock + i, i in [0, count), count a
-     * multiple of {@link #L}: Philox.block with one block per lane, one round at a time over the
-     * four word arrays, in small methods (see the class comment).
+     * multiple of {@link #L}: Philox.block with one block per lane. The four words stay in
+     * registers through all ten rounds (one loop body, no call inside it: see the class comment),
+     * each round's two 32x32-bit products assembled from 16-bit halves: c*M = ch*Mh*2^32 +
+     * (ch*Ml + cl*Mh)*2^16 + cl*Ml, each partial product fits 32 unsigned bits, and the carries out
+     * of the middle go into the high word. Then the mix: c0 = hi1 ^ c1 ^ k0, c1 = lo1, c2 = hi0 ^
+     * c3 ^ k1, c3 = lo0, and the key is bumped.
      */
     static void words(Key key, int firstBlock, int count, Scratch s) {
         int[] w0 = s.w0, w1 = s.w1, w2 = s.w2, w3 = s.w3;
         for (int i = 0; i < count; i++) {
             w0[i] = firstBlock + i;
         }
-        Arrays.fill(w1, 0, count, key.stepLo());
-        Arrays.fill(w2, 0, count, key.stepHi());
-        Arrays.fill(w3, 0, count, key.stream());
-        int[] keys = s.roundKeys;
-        int k0 = key.k0(), k1 = key.k1();
-        for (int r = 0; r < 10; r++) {
-            Arrays.fill(keys, 0, L, k0);
-            Arrays.fill(keys, L, 2 * L, k1);
-            round(w0, w1, w2, w3, count, keys, s);
-            k0 += W0;
-            k1 += W1;
-        }
-    }
-
-    /**
-     * One Philox round on blocks [0, count) held in word arrays, with round key {@code keys}
-     * (k0 over the first L ints, k1 over the next): the two products into {@code hi}/{@code lo}
-     * scratch, then the mix.
-     */
-    private static void round(int[] w0, int[] w1, int[] w2, int[] w3, int count, int[] keys, Scratch s) {
-        mulHiLo(w0, s.hi0, s.lo0, count, M0_LO_AT, M0_HI_AT, M0_AT);
-        mulHiLo(w2, s.hi1, s.lo1, count, M1_LO_AT, M1_HI_AT, M1_AT);
-        mix(w0, w1, w2, w3, s.hi0, s.lo0, s.hi1, s.lo1, count, keys);
-    }
-
-    /**
-     * hi[i], lo[i] = the high and low words of the unsigned product c[i] * M, M the constant at
-     * {@code mAt} of {@link #CONSTANTS} with 16-bit halves at {@code loAt}, {@code hiAt}:
-     * c*M = ch*Mh*2^32 + (ch*Ml + cl*Mh)*2^16 + cl*Ml; each partial product fits 32 unsigned
-     * bits, and the carries out of the middle go into the high word.
-     */
-    private static void mulHiLo(int[] c, int[] hi, int[] lo, int count, int loAt, int hiAt, int mAt) {
-        IntVector low16 = IntVector.fromArray(IS, CONSTANTS, LOW16);
-        IntVector mLo = IntVector.fromArray(IS, CONSTANTS, loAt);
-        IntVector mHi = IntVector.fromArray(IS, CONSTANTS, hiAt);
-        IntVector m = IntVector.fromArray(IS, CONSTANTS, mAt);
+        IntVector low16 = IntVector.broadcast(IS, 0xFFFF);
+        IntVector m0 = IntVector.broadcast(IS, M0), m0Lo = IntVector.broadcast(IS, M0_LO), m0Hi = IntVector.broadcast(IS, M0_HI);
+        IntVector m1 = IntVector.broadcast(IS, M1), m1Lo = IntVector.broadcast(IS, M1_LO), m1Hi = IntVector.broadcast(IS, M1_HI);
+        IntVector stepLo = IntVector.broadcast(IS, key.stepLo());
+        IntVector stepHi = IntVector.broadcast(IS, key.stepHi());
+        IntVector stream = IntVector.broadcast(IS, key.stream());
         for (int g = 0; g < count; g += L) {
-            IntVector v = IntVector.fromArray(IS, c, g);
-            IntVector cl = v.and(low16);
-            IntVector ch = v.lanewise(VectorOperators.LSHR, 16);
-            IntVector ll = cl.mul(mLo);
-            IntVector lh = cl.mul(mHi);
-            IntVector hl = ch.mul(mLo);
-            IntVector mid = ll.lanewise(VectorOperators.LSHR, 16).add(lh.and(low16)).add(hl.and(low16));
-            ch.mul(mHi).add(lh.lanewise(VectorOperators.LSHR, 16)).add(hl.lanewise(VectorOperators.LSHR, 16))
-                    .add(mid.lanewise(VectorOperators.LSHR, 16)).intoArray(hi, g);
-            v.mul(m).intoArray(lo, g);
-        }
-    }
-
-    /** Philox's mix after the products: c0 = hi1 ^ c1 ^ k0, c1 = lo1, c2 = hi0 ^ c3 ^ k1, c3 = lo0. */
-    private static void mix(int[] w0, int[] w1, int[] w2, int[] w3, int[] hi0, int[] lo0, int[] hi1, int[] lo1,
-                            int count, int[] keys) {
-        IntVector k0 = IntVector.fromArray(IS, keys, 0);
-        IntVector k1 = IntVector.fromArray(IS, keys, L);
-        for (int g = 0; g < count; g += L) {
-            IntVector.fromArray(IS, hi1, g).lanewise(VectorOperators.XOR, IntVector.fromArray(IS, w1, g))
-                    .lanewise(VectorOperators.XOR, k0).intoArray(w0, g);
-            IntVector.fromArray(IS, hi0, g).lanewise(VectorOperators.XOR, IntVector.fromArray(IS, w3, g))
-                    .lanewise(VectorOperators.XOR, k1).intoArray(w2, g);
-            IntVector.fromArray(IS, lo1, g).intoArray(w1, g);
-            IntVector.fromArray(IS, lo0, g).intoArray(w3, g);
+            IntVector c0 = IntVector.fromArray(IS, w0, g), c1 = stepLo, c2 = stepHi, c3 = stream;
+            int k0 = key.k0(), k1 = key.k1();
+            for (int r = 0; r < 10; r++) {
+                // hi0:lo0 = c0 * M0
+                IntVector cl = c0.and(low16);
+                IntVector ch = c0.lanewise(VectorOperators.LSHR, 16);
+                IntVector ll = cl.mul(m0Lo);
+                IntVector lh = cl.mul(m0Hi);
+                IntVector hl = ch.mul(m0Lo);
+                IntVector mid = ll.lanewise(VectorOperators.LSHR, 16).add(lh.and(low16)).add(hl.and(low16));
+                IntVector hi0 = ch.mul(m0Hi).add(lh.lanewise(VectorOperators.LSHR, 16))
+                        .add(hl.lanewise(VectorOperators.LSHR, 16)).add(mid.lanewise(VectorOperators.LSHR, 16));
+                IntVector lo0 = c0.mul(m0);
+                // hi1:lo1 = c2 * M1
+                cl = c2.and(low16);
+                ch = c2.lanewise(VectorOperators.LSHR, 16);
+                ll = cl.mul(m1Lo);
+                lh = cl.mul(m1Hi);
+                hl = ch.mul(m1Lo);
+                mid = ll.lanewise(VectorOperators.LSHR, 16).add(lh.and(low16)).add(hl.and(low16));
+                IntVector hi1 = ch.mul(m1Hi).add(lh.lanewise(VectorOperators.LSHR, 16))
+                        .add(hl.lanewise(VectorOperators.LSHR, 16)).add(mid.lanewise(VectorOperators.LSHR, 16));
+                IntVector lo1 = c2.mul(m1);
+                c0 = hi1.lanewise(VectorOperators.XOR, c1).lanewise(VectorOperators.XOR, k0);
+                c2 = hi0.lanewise(VectorOperators.XOR, c3).lanewise(VectorOperators.XOR, k1);
+                c1 = lo1;
+                c3 = lo0;
+                k0 += W0;
+                k1 += W1;
+            }
+            c0.intoArray(w0, g);
+            c1.intoArray(w1, g);
+            c2.intoArray(w2, g);
+            c3.intoArray(w3, g);
         }
     }
 

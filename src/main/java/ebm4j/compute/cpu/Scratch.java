@@ -18,13 +18,6 @@ final class Scratch {
     final int[] w1 = new int[PhiloxKernels.BLOCKS + PADDED];
     final int[] w2 = new int[PhiloxKernels.BLOCKS + PADDED];
     final int[] w3 = new int[PhiloxKernels.BLOCKS + PADDED];
-    /** High and low words of one Philox round's two products. */
-    final int[] hi0 = new int[PhiloxKernels.BLOCKS + PADDED];
-    final int[] lo0 = new int[PhiloxKernels.BLOCKS + PADDED];
-    final int[] hi1 = new int[PhiloxKernels.BLOCKS + PADDED];
-    final int[] lo1 = new int[PhiloxKernels.BLOCKS + PADDED];
-    /** One Philox round's key words, each repeated over a vector's lanes. */
-    final int[] roundKeys = new int[2 * PhiloxKernels.L + PADDED];
     /** Normals of one chunk of PhiloxKernels (whole blocks, so up to 3 past the chunk). */
     final float[] normals = new float[PhiloxKernels.CHUNK + PADDED];
     /** Box-Muller inputs of one chunk's pairs (Philox words (0, 1) and (2, 3) of each block), as floats. */
