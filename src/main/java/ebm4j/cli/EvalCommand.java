@@ -55,7 +55,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--samples", defaultValue = "1000", paramLabel = "N",
             description = "Fresh samples for energies and the judges, unconditional and as many class-conditional"
                     + " (default ${DEFAULT-VALUE}: 100 per class for 10 classes, so that a class's acceptance is"
-                    + " known to a few points; each share is reported with its 95 % interval).")
+                    + " known to a few points; each share is reported with its 95 %% interval).")
     int samples;
 
     @Option(names = "--judge", paramLabel = "CKPT",

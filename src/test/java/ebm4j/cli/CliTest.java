@@ -1,5 +1,6 @@
 package ebm4j.cli;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,10 +13,17 @@ import ebm4j.sample.Samplers;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** Exit codes and messages of the command line, without data or training. */
 class CliTest {
@@ -44,6 +52,54 @@ class CliTest {
         Run version = run("--version");
         assertEquals(0, version.code());
         assertTrue(version.out().startsWith("ebm4j "), version.out());
+    }
+
+    /**
+     * picocli runs every description through String.format: a bare '%' (as in "95 % interval")
+     * makes it print a warning to System.err and show the text unformatted, so every description
+     * written in an annotation of a command or its mixins, and every hyperparameter's help (from
+     * which train's options are built), must format.
+     */
+    @Test
+    void everyHelpTextFormats() {
+        CommandLine root = Main.newCommandLine(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()));
+        List<String> texts = new ArrayList<>();
+        List<CommandLine> commands = new ArrayList<>(List.of(root));
+        commands.addAll(root.getSubcommands().values());
+        for (CommandLine c : commands) {
+            Deque<Class<?>> classes = new ArrayDeque<>(List.of(c.getCommandSpec().userObject().getClass()));
+            while (!classes.isEmpty()) {
+                Class<?> type = classes.pop();
+                CommandLine.Command command = type.getAnnotation(CommandLine.Command.class);
+                if (command != null) {
+                    texts.addAll(List.of(command.description()));
+                }
+                for (Field f : type.getDeclaredFields()) {
+                    CommandLine.Option option = f.getAnnotation(CommandLine.Option.class);
+                    CommandLine.Parameters parameters = f.getAnnotation(CommandLine.Parameters.class);
+                    if (option != null) {
+                        texts.addAll(List.of(option.description()));
+                    }
+                    if (parameters != null) {
+                        texts.addAll(List.of(parameters.description()));
+                    }
+                    if (f.isAnnotationPresent(CommandLine.Mixin.class)) {
+                        classes.push(f.getType());
+                    }
+                }
+                if (type.getSuperclass() != null && type.getSuperclass() != Object.class) {
+                    classes.push(type.getSuperclass());
+                }
+            }
+        }
+        for (Hyperparameter<?> h : Hyperparameters.ALL) {
+            texts.add(h.help());
+        }
+        for (String text : texts) {
+            String plain = text.replaceAll("\\$\\{[^}]*}", "x");
+            assertDoesNotThrow(() -> String.format(Locale.ROOT, plain), text);
+        }
+        assertTrue(texts.size() > 50, "checked " + texts.size() + " help texts");
     }
 
     @Test
