@@ -106,6 +106,67 @@ class ShellScriptsTest {
         return false;
     }
 
+    // ---- the launcher's choice of JVM ---------------------------------------------------------------
+
+    /**
+     * A fake JDK: {@code home/release} says {@code version}, {@code home/bin/java} prints its name and
+     * its arguments instead of starting a JVM.
+     */
+    private static void fakeJdk(Path home, String version) throws IOException {
+        Files.createDirectories(home.resolve("bin"));
+        Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"test\"\nJAVA_VERSION=\"" + version + "\"\n");
+        Path java = home.resolve("bin/java");
+        Files.writeString(java, "#!/usr/bin/env bash\necho \"java of " + home.getFileName() + ": $*\"\n");
+        assertTrue(java.toFile().setExecutable(true));
+    }
+
+    /**
+     * The launcher copied beside a fake build (so it neither builds nor calibrates), run with PATH's
+     * java being a fake JDK 17 and EBM4J_JDK_DIRS holding the given fake JDKs.
+     */
+    private static Run launcherChoosing(Path dir, Map<String, String> jdks, Map<String, String> env) throws Exception {
+        Path app = dir.resolve("app");
+        Files.createDirectories(app.resolve("target/lib"));
+        Files.copy(Path.of("ebm4j"), app.resolve("ebm4j"));
+        Files.writeString(app.resolve("target/ebm4j.jar"), "not a jar: the fake java never opens it");
+        fakeJdk(dir.resolve("path-jdk"), "17.0.2");
+        for (Map.Entry<String, String> jdk : jdks.entrySet()) {
+            fakeJdk(dir.resolve("jvms").resolve(jdk.getKey()), jdk.getValue());
+        }
+        Map<String, String> all = new java.util.HashMap<>(Map.of(
+                "PATH", dir.resolve("path-jdk/bin") + ":/usr/bin:/bin",
+                "EBM4J_JDK_DIRS", dir.resolve("jvms") + ":" + dir.resolve("absent"),
+                "EBM4J_BLAS_CALIBRATE", "0"));
+        all.putAll(env);
+        return bash(all, app.resolve("ebm4j").toString(), "--version");
+    }
+
+    @Test
+    void theLauncherRunsTheNewestJdkOf17OrLater(@TempDir Path dir) throws Exception {
+        Run r = launcherChoosing(dir, Map.of("old-11", "11.0.9", "jdk-21", "21.0.4", "jdk-25", "25.0.1"), Map.of());
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("java of jdk-25: --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED"
+                + " --sun-misc-unsafe-memory-access=allow "), r.out());
+        assertTrue(r.out().endsWith("--version\n"), r.out());
+    }
+
+    @Test
+    void theLauncherKeepsThePathsJavaWhenNothingNewerIsThere(@TempDir Path dir) throws Exception {
+        Run r = launcherChoosing(dir, Map.of("old-11", "11.0.9", "no-release-file", ""), Map.of());
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("java of path-jdk: --add-modules jdk.incubator.vector"
+                + " --enable-native-access=ALL-UNNAMED -XX:"), "no Unsafe flag before JDK 23: " + r.out());
+    }
+
+    @Test
+    void javaSetByTheUserWins(@TempDir Path dir) throws Exception {
+        fakeJdk(dir.resolve("mine"), "17.0.9");
+        Run r = launcherChoosing(dir, Map.of("jdk-25", "25.0.1"),
+                Map.of("JAVA", dir.resolve("mine/bin/java").toString()));
+        assertEquals(0, r.code(), r.out());
+        assertTrue(r.out().contains("java of mine: "), r.out());
+    }
+
     /** A zip whose first entry is the one looked for, then thousands more: a long listing. */
     private static Path longJar(Path dir) throws IOException {
         Path jar = dir.resolve("long.jar");
