@@ -2,6 +2,7 @@ package ebm4j.compute.cpu;
 
 import ebm4j.compute.Philox;
 import java.nio.FloatBuffer;
+import java.util.stream.IntStream;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -58,6 +59,8 @@ final class PhiloxKernels {
     private static final int W1 = 0xBB67AE85;
     private static final int M0_HI = M0 >>> 16, M0_LO = M0 & 0xFFFF;
     private static final int M1_HI = M1 >>> 16, M1_LO = M1 & 0xFFFF;
+    /** 0, 1, ..., L - 1: a vector's lane numbers. */
+    private static final int[] LANE_INDEX = IntStream.range(0, L).toArray();
     private static final float TWO_POW_MINUS_24 = 0x1.0p-24f;
     private static final float LN2_HI = 0.693145751953125f;
     private static final float LN2_LO = 1.42860682030941723e-06f;
@@ -121,7 +124,7 @@ final class PhiloxKernels {
                 }
             }
             int j = 0;
-            for (int end4 = n - L; j <= end4; j += L) {
+            for (int lastVector = n - L; j <= lastVector; j += L) {
                 FloatVector t = FloatVector.fromArray(FS, xs, j).sub(FloatVector.fromArray(FS, gs, j).mul(alpha));
                 t.add(FloatVector.fromArray(FS, z, zo + j).mul(sigma)).intoArray(xs, j);
             }
@@ -184,9 +187,7 @@ final class PhiloxKernels {
      */
     static void words(Key key, int firstBlock, int count, Scratch s) {
         int[] w0 = s.w0, w1 = s.w1, w2 = s.w2, w3 = s.w3;
-        for (int i = 0; i < count; i++) {
-            w0[i] = firstBlock + i;
-        }
+        IntVector lane = IntVector.fromArray(IS, LANE_INDEX, 0);
         IntVector low16 = IntVector.broadcast(IS, 0xFFFF);
         IntVector m0 = IntVector.broadcast(IS, M0), m0Lo = IntVector.broadcast(IS, M0_LO), m0Hi = IntVector.broadcast(IS, M0_HI);
         IntVector m1 = IntVector.broadcast(IS, M1), m1Lo = IntVector.broadcast(IS, M1_LO), m1Hi = IntVector.broadcast(IS, M1_HI);
@@ -194,7 +195,7 @@ final class PhiloxKernels {
         IntVector stepHi = IntVector.broadcast(IS, key.stepHi());
         IntVector stream = IntVector.broadcast(IS, key.stream());
         for (int g = 0; g < count; g += L) {
-            IntVector c0 = IntVector.fromArray(IS, w0, g), c1 = stepLo, c2 = stepHi, c3 = stream;
+            IntVector c0 = lane.add(firstBlock + g), c1 = stepLo, c2 = stepHi, c3 = stream; // block numbers
             int k0 = key.k0(), k1 = key.k1();
             for (int r = 0; r < 10; r++) {
                 // hi0:lo0 = c0 * M0
