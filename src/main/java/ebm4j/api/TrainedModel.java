@@ -210,9 +210,10 @@ public final class TrainedModel implements AutoCloseable {
     /**
      * Draws new images from the model, as {@code ebm4j sample} does: chains of the checkpoint's
      * sampler start from rows of its persistent-chain pool (chosen in proportion to exp(-E/T), T the
-     * default {@link StartPool#DEFAULT_TEMPERATURE}) when it
-     * has one, else from uniform noise. The result is a pure function of (checkpoint, count, seed)
-     * on a given device.
+     * default {@link StartPool#DEFAULT_TEMPERATURE}) when it has one, else from uniform noise (the
+     * chain of {@link SamplerSpec#forStart}: for a model trained with persistent chains, dark noise
+     * and a clamp after every step). The result is a pure function of (checkpoint, count, seed) on a
+     * given device.
      *
      * @param count images to draw, 1 to {@value #MAX_SAMPLES}
      * @param seed  seeds the starts and the chains' noise

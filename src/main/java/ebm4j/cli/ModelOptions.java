@@ -34,8 +34,9 @@ final class ModelOptions {
             description = "Sampler: langevin or annealed (default: the checkpoint's).")
     String sampler;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Sampler steps (default: the checkpoint's; from"
-            + " noise, its noise_chain_life when it was trained with noise_chains).")
+    @Option(names = "--steps", paramLabel = "N", description = "Sampler steps (default: the checkpoint's"
+            + " langevin_steps; from noise, its noise_chain_life when it was trained with noise_chains, else "
+            + SamplerSpec.FROM_NOISE_STEPS + " when it was trained with persistent chains).")
     Integer steps;
 
     @Option(names = "--alpha", paramLabel = "A", description = "Step size (default: the checkpoint's).")
@@ -43,6 +44,16 @@ final class ModelOptions {
 
     @Option(names = "--sigma", paramLabel = "S", description = "Noise std (default: the checkpoint's).")
     Float sigma;
+
+    @Option(names = "--clamp-every", paramLabel = "N", description = "Clamp the images to [-1, 1] every N steps"
+            + " (0 = only at the end). Default: 1 for a model trained with persistent chains, else 0, as it was"
+            + " trained.")
+    Integer clampEvery;
+
+    @Option(names = "--start-noise-max", paramLabel = "M", description = "Chains from noise start as uniform noise"
+            + " in [-1, M], M in (-1, 1]. Default: " + SamplerSpec.DARK_START_MAX + " for a model trained with"
+            + " persistent chains (dark noise: the darker half of the range), else 1, as it was trained.")
+    Float startNoiseMax;
 
     @Option(names = "--seed", defaultValue = "0", paramLabel = "N", description = "Sampling seed (default 0).")
     long seed;
@@ -91,10 +102,14 @@ final class ModelOptions {
         int n = steps != null ? steps : trained.steps();
         float a = alpha != null ? alpha : trained.alpha();
         float s = sigma != null ? sigma : trained.sigma();
-        if (n < 0 || n > 100_000 || !(a >= 0) || !(s >= 0) || !Float.isFinite(a) || !Float.isFinite(s)) {
-            throw new UserException("--steps must be in [0, 100000], --alpha and --sigma finite and >= 0, got "
-                    + n + ", " + a + ", " + s);
+        int every = clampEvery != null ? clampEvery : trained.clampEvery();
+        float max = startNoiseMax != null ? startNoiseMax : trained.startMax();
+        if (n < 0 || n > 100_000 || !(a >= 0) || !(s >= 0) || !Float.isFinite(a) || !Float.isFinite(s)
+                || every < 0 || !(max > -1f && max <= 1f)) {
+            throw new UserException("--steps must be in [0, 100000], --alpha and --sigma finite and >= 0,"
+                    + " --clamp-every >= 0, --start-noise-max in (-1, 1], got " + n + ", " + a + ", " + s + ", "
+                    + every + ", " + max);
         }
-        return trained.with(kind, n, a, s);
+        return trained.with(kind, n, a, s).clampedEvery(every).startingBelow(max);
     }
 }

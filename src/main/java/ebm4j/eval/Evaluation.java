@@ -273,10 +273,15 @@ public final class Evaluation {
      */
     static String sampling(Inputs in) {
         SamplerSpec c = in.chain();
-        String start = in.pool() == null ? "from uniform noise"
+        String start = in.pool() == null ? "from uniform noise in [-1, " + c.startMax() + "]"
                 : "from the persistent-chain pool (rows chosen at temperature " + in.pool().temperature() + ")";
-        return c.kind() + ", " + c.steps() + " steps of alpha " + c.alpha() + " and sigma " + c.sigma() + ", seed "
-                + in.seed() + ", " + start;
+        String clamp = switch (c.clampEvery()) {
+            case 0 -> "clamped to [-1, 1] at the end";
+            case 1 -> "clamped to [-1, 1] after every step";
+            default -> "clamped to [-1, 1] every " + c.clampEvery() + " steps";
+        };
+        return c.kind() + ", " + c.steps() + " steps of alpha " + c.alpha() + " and sigma " + c.sigma() + ", " + clamp
+                + ", seed " + in.seed() + ", " + start;
     }
 
     /**

@@ -7,10 +7,11 @@ import ebm4j.model.EnergyModel;
 
 /**
  * Langevin dynamics with a per-step size and noise: x_{t+1} = x_t - alpha_t * clip(dE/dx(x_t)) +
- * sigma_t * N(0, I), then a clamp to [-1, 1] at the end. Each step costs one forward pass and one
- * backward pass to the input (no weight gradients); no gradient flows through the chain. The
- * subclasses choose the schedule ({@link #alpha}, {@link #sigma}); both are host values fixed per
- * (spec, step), so a captured graph of a chain stays valid.
+ * sigma_t * N(0, I), with a clamp to [-1, 1] every {@code clampEvery} steps and at the end. Each
+ * step costs one forward pass and one backward pass to the input (no weight gradients); no
+ * gradient flows through the chain. The subclasses choose the schedule ({@link #alpha},
+ * {@link #sigma}); both are host values fixed per (spec, step), so a captured graph of a chain
+ * stays valid.
  */
 abstract class LangevinDynamics implements Sampler {
     private final EnergyModel model;
@@ -75,8 +76,17 @@ abstract class LangevinDynamics implements Sampler {
             }
             model.backward(grad, rows, x, false, dx);
             b.langevinUpdate(x, dx, n, alpha(t), sigma(t), spec.gradClip(), seed, counters, STEP_STREAM + t);
+            if (clampsAfter(t)) {
+                b.clamp(x, n, -1f, 1f);
+            }
         }
         b.clamp(x, n, -1f, 1f);
+    }
+
+    /** Whether step t is followed by a clamp inside the chain (the chain's end always clamps, below). */
+    private boolean clampsAfter(int t) {
+        int every = spec.clampEvery();
+        return every > 0 && (t + 1) % every == 0 && t + 1 < spec.steps();
     }
 
     @Override

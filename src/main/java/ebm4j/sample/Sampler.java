@@ -43,9 +43,10 @@ public interface Sampler extends AutoCloseable {
      */
     void refinePartlyConditional(Buf x, int rows, int conditionalRows, Buf classGrad, long seed, IntBuf counters);
 
-    /** Starts x (rows, inputs) from uniform noise in [-1, 1], then {@link #refine}s it. */
+    /** Starts x (rows, inputs) from uniform noise in [-1, spec().startMax()], then {@link #refine}s it. */
     default void sample(Buf x, int rows, Buf classGrad, long seed, IntBuf counters) {
-        model().backend().uniformFill(x, (long) rows * model().inputs(), -1f, 1f, seed, counters, INIT_STREAM);
+        model().backend().uniformFill(x, (long) rows * model().inputs(), -1f, spec().startMax(), seed, counters,
+                INIT_STREAM);
         refine(x, rows, classGrad, seed, counters);
     }
 

@@ -37,7 +37,8 @@ class EvalJsonTest {
         assertEquals(300, printed.get("test_images").asInt(), printed.toString());
         assertTrue(printed.get("test_accuracy").isNumber() && printed.has("auroc_uniform_energy"), printed.toString());
         assertTrue(r.err().contains("wrote eval.json"), "the note about the files goes to stderr: " + r);
-        assertEquals("langevin, 2 steps of alpha 3.0 and sigma 0.01, seed 0, from the persistent-chain pool"
+        assertEquals("langevin, 2 steps of alpha 3.0 and sigma 0.01, clamped to [-1, 1] after every step, seed 0,"
+                + " from the persistent-chain pool"
                 + " (rows chosen at temperature 0.7)", printed.path("sampling").asText(),
                 "how the samples were drawn (the tiny run has a pool)");
     }

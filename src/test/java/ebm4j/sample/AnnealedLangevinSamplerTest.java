@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class AnnealedLangevinSamplerTest {
     private static AnnealedLangevinSampler sampler(Backend b, EnergyModel m, Buf d, int steps, float a0, float a1,
                                                    float s0, float s1) {
-        return new AnnealedLangevinSampler(m, d, new SamplerSpec("annealed", steps, a0, s0, a1, s1, 0f, -1f));
+        return new AnnealedLangevinSampler(m, d, new SamplerSpec("annealed", steps, a0, s0, a1, s1, 0f, -1f, 0, 1f));
     }
 
     @Test

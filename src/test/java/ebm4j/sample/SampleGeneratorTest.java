@@ -46,7 +46,7 @@ class SampleGeneratorTest {
     /** With no Langevin steps a chain is its start: a pool row, clamped to [-1, 1]. */
     @Test
     void zeroStepChainsReturnPoolRows() {
-        SamplerSpec none = new SamplerSpec(LangevinSampler.NAME, 0, 1f, 0.01f, 1f, 0.001f, 0f, -1f);
+        SamplerSpec none = new SamplerSpec(LangevinSampler.NAME, 0, 1f, 0.01f, 1f, 0.001f, 0f, -1f, 0, 1f);
         try (Backend b = new CpuBackend();
              EnergyNet net = new EnergyNet(b, TestSpecs.mlp(INPUTS, 8, 10), 3)) {
             net.initialise(1);
@@ -61,6 +61,25 @@ class SampleGeneratorTest {
         }
     }
 
+    /** With no Langevin steps a chain from noise is its start: uniform noise in [-1, startMax]. */
+    @Test
+    void zeroStepChainsFromNoiseAreNoiseBelowTheStartMax() {
+        SamplerSpec none = new SamplerSpec(LangevinSampler.NAME, 0, 1f, 0.01f, 1f, 0.001f, 0f, -1f, 0, 1f);
+        try (Backend b = new CpuBackend();
+             EnergyNet net = new EnergyNet(b, TestSpecs.mlp(INPUTS, 8, 10), 3)) {
+            net.initialise(1);
+            for (float max : new float[] {-0.5f, 0.25f, 1f}) {
+                float lo = Float.MAX_VALUE, hi = -Float.MAX_VALUE;
+                for (float v : SampleGenerator.generate(net, none.startingBelow(max), 7, 50, null)) {
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                }
+                assertTrue(lo >= -1f && hi <= max && lo < -0.95f && hi > max - 0.05f,
+                        "noise in [" + lo + ", " + hi + "], expected all of [-1, " + max + "]");
+            }
+        }
+    }
+
     /** Steps move the start. */
     @Test
     void stepsMoveThePoolRows() {
@@ -68,7 +87,7 @@ class SampleGeneratorTest {
              EnergyNet net = new EnergyNet(b, TestSpecs.mlp(INPUTS, 8, 10), 4)) {
             net.initialise(1);
             float[] pool = pool();
-            SamplerSpec none = new SamplerSpec(LangevinSampler.NAME, 0, 1f, 0.01f, 1f, 0.001f, 0f, -1f);
+            SamplerSpec none = new SamplerSpec(LangevinSampler.NAME, 0, 1f, 0.01f, 1f, 0.001f, 0f, -1f, 0, 1f);
             SamplerSpec some = none.with(LangevinSampler.NAME, 3, 1f, 0.01f);
             float[] start = SampleGenerator.generate(net, none, 3, 4, null, starts(pool));
             assertFalse(Arrays.equals(start, SampleGenerator.generate(net, some, 3, 4, null, starts(pool))));

@@ -18,6 +18,7 @@ import ebm4j.model.Scoring;
 import ebm4j.model.TestSpecs;
 import java.util.Arrays;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -36,7 +37,7 @@ class SamplerContractTest {
     }
 
     private static SamplerSpec spec(String kind, int steps, float alpha, float sigma) {
-        return new SamplerSpec(kind, steps, alpha, sigma, alpha / 4, Math.max(sigma / 4, 1e-6f), 0f, -1f);
+        return new SamplerSpec(kind, steps, alpha, sigma, alpha / 4, Math.max(sigma / 4, 1e-6f), 0f, -1f, 0, 1f);
     }
 
     private interface Body {
@@ -187,6 +188,50 @@ class SamplerContractTest {
                 assertThrows(IllegalArgumentException.class, () -> s.refinePartlyConditional(x, ROWS, 2, null, 1, counters));
                 assertThrows(IllegalArgumentException.class, () -> s.refinePartlyConditional(x, ROWS, ROWS + 1, all, 1,
                         counters));
+            }
+        });
+    }
+
+    @ParameterizedTest
+    @MethodSource("samplers")
+    void aChainIsClampedOnItsRhythm(String kind) {
+        withModel((b, m, x, dScores, counters) -> {
+            SamplerSpec chain = spec(kind, 4, 0.5f, 0.05f);
+            float[] endOnly, everyFourth, everyStep;
+            try (Sampler s = Samplers.create(m, dScores, chain)) {
+                endOnly = run(b, s, x, counters, 1, null);
+            }
+            try (Sampler s = Samplers.create(m, dScores, chain.clampedEvery(4))) {
+                everyFourth = run(b, s, x, counters, 1, null);
+            }
+            try (Sampler s = Samplers.create(m, dScores, chain.clampedEvery(1))) {
+                everyStep = run(b, s, x, counters, 1, null);
+            }
+            assertArrayEquals(endOnly, everyFourth, 0f, "a rhythm of the chain's length clamps only at its end");
+            // the start holds pixels outside [-1, 1]: clamped after the first step, they move the rest differently
+            assertFalse(Arrays.equals(endOnly, everyStep), "a clamp after every step changes the chain");
+            for (float v : everyStep) {
+                assertTrue(v >= -1f && v <= 1f, "clamped: " + v);
+            }
+        });
+    }
+
+    @Test
+    void aNoiseFreeLangevinChainClampedEveryStepIsOneStepChainsInARow() {
+        withModel((b, m, x, dScores, counters) -> {
+            SamplerSpec oneStep = spec(LangevinSampler.NAME, 1, 0.5f, 0f);
+            float[] inARow;
+            try (Sampler s = Samplers.create(m, dScores, oneStep)) {
+                run(b, s, x, counters, 1, null);
+                s.refine(x, ROWS, null, 17, counters);
+                s.refine(x, ROWS, null, 17, counters);
+                inARow = b.download(x);
+            }
+            try (Sampler s = Samplers.create(m, dScores, spec(LangevinSampler.NAME, 3, 0.5f, 0f).clampedEvery(1))) {
+                assertArrayEquals(inARow, run(b, s, x, counters, 1, null), 0f);
+            }
+            try (Sampler s = Samplers.create(m, dScores, spec(LangevinSampler.NAME, 3, 0.5f, 0f))) {
+                assertFalse(Arrays.equals(inARow, run(b, s, x, counters, 1, null)), "clamped only at the end");
             }
         });
     }
