@@ -157,6 +157,19 @@ class UserErrorsBeforeWorkTest {
         }
     }
 
+    /** Sampler settings out of range are one usage error each, before any chain runs. */
+    @Test
+    void samplerSettingsOutOfRangeAreRefusedBeforeSampling() {
+        String[][] cases = {{"--clamp-every", "-1"}, {"--start-noise-max", "-1"}, {"--start-noise-max", "1.5"},
+            {"--start-noise-max", "NaN"}, {"--steps", "-1"}, {"--alpha", "NaN"}, {"--sigma", "-0.1"}};
+        for (String[] c : cases) {
+            CliTest.Run r = CliTest.run("sample", "--device", "cpu", "-c", trained.toString(), "-n", "100000",
+                    "--init", "noise", c[0], c[1], "-o", dir.resolve("never.png").toString());
+            CliTest.assertUsageError(r, "--clamp-every >= 0, --start-noise-max in (-1, 1]");
+        }
+        assertFalse(Files.exists(dir.resolve("never.png")));
+    }
+
     /** Issue: eval --out onto an unwritable place failed only after computing everything. */
     @Test
     void evalOutputsThatCannotBeWrittenAreRefusedBeforeEvaluating() throws Exception {
