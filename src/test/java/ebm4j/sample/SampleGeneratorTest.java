@@ -16,6 +16,9 @@ import org.junit.jupiter.api.Test;
 
 class SampleGeneratorTest {
     private static final int INPUTS = 784;
+    /** A chain of no steps: its result is its start (clamped). */
+    private static final SamplerSpec NO_STEPS = new SamplerSpec(LangevinSampler.NAME, 0, 1f, 0.01f, 1f, 0.001f, 0f, -1f,
+            0, 1f);
 
     /** A pool of 5 rows, row r filled with r / 4 - 0.5 and one out-of-range pixel to be clamped. */
     private static float[] pool() {
@@ -46,31 +49,29 @@ class SampleGeneratorTest {
     /** With no Langevin steps a chain is its start: a pool row, clamped to [-1, 1]. */
     @Test
     void zeroStepChainsReturnPoolRows() {
-        SamplerSpec none = new SamplerSpec(LangevinSampler.NAME, 0, 1f, 0.01f, 1f, 0.001f, 0f, -1f, 0, 1f);
         try (Backend b = new CpuBackend();
              EnergyNet net = new EnergyNet(b, TestSpecs.mlp(INPUTS, 8, 10), 3)) {
             net.initialise(1);
             float[] pool = pool();
-            float[] out = SampleGenerator.generate(net, none, 7, 7, null, starts(pool));
-            float[] conditional = SampleGenerator.generate(net, none, 7, 7, new int[] {0, 1, 2, 3, 4, 5, 6}, starts(pool));
+            float[] out = SampleGenerator.generate(net, NO_STEPS, 7, 7, null, starts(pool));
+            float[] conditional = SampleGenerator.generate(net, NO_STEPS, 7, 7, new int[] {0, 1, 2, 3, 4, 5, 6}, starts(pool));
             for (int i = 0; i < 7; i++) {
                 assertTrue(poolRowOf(out, i, pool) >= 0, "sample " + i);
                 assertTrue(poolRowOf(conditional, i, pool) >= 0, "conditional sample " + i);
             }
-            assertArrayEquals(out, SampleGenerator.generate(net, none, 7, 7, null, starts(pool)), 0f, "seeded");
+            assertArrayEquals(out, SampleGenerator.generate(net, NO_STEPS, 7, 7, null, starts(pool)), 0f, "seeded");
         }
     }
 
     /** With no Langevin steps a chain from noise is its start: uniform noise in [-1, startMax]. */
     @Test
     void zeroStepChainsFromNoiseAreNoiseBelowTheStartMax() {
-        SamplerSpec none = new SamplerSpec(LangevinSampler.NAME, 0, 1f, 0.01f, 1f, 0.001f, 0f, -1f, 0, 1f);
         try (Backend b = new CpuBackend();
              EnergyNet net = new EnergyNet(b, TestSpecs.mlp(INPUTS, 8, 10), 3)) {
             net.initialise(1);
             for (float max : new float[] {-0.5f, 0.25f, 1f}) {
                 float lo = Float.MAX_VALUE, hi = -Float.MAX_VALUE;
-                for (float v : SampleGenerator.generate(net, none.startingBelow(max), 7, 50, null)) {
+                for (float v : SampleGenerator.generate(net, NO_STEPS.startingBelow(max), 7, 50, null)) {
                     lo = Math.min(lo, v);
                     hi = Math.max(hi, v);
                 }
@@ -87,9 +88,8 @@ class SampleGeneratorTest {
              EnergyNet net = new EnergyNet(b, TestSpecs.mlp(INPUTS, 8, 10), 4)) {
             net.initialise(1);
             float[] pool = pool();
-            SamplerSpec none = new SamplerSpec(LangevinSampler.NAME, 0, 1f, 0.01f, 1f, 0.001f, 0f, -1f, 0, 1f);
-            SamplerSpec some = none.with(LangevinSampler.NAME, 3, 1f, 0.01f);
-            float[] start = SampleGenerator.generate(net, none, 3, 4, null, starts(pool));
+            SamplerSpec some = NO_STEPS.with(LangevinSampler.NAME, 3, 1f, 0.01f);
+            float[] start = SampleGenerator.generate(net, NO_STEPS, 3, 4, null, starts(pool));
             assertFalse(Arrays.equals(start, SampleGenerator.generate(net, some, 3, 4, null, starts(pool))));
             assertEquals(4 * INPUTS, start.length);
         }
